@@ -1,0 +1,56 @@
+# The two commands: `make run` and `make test`. Both set up everything they need themselves.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha256sum | cut -c1-12)
+AXE    := $(VENV)/node/node_modules/axe-core/axe.min.js
+DEMO_KEY_DIR := demo-analyst-key
+DEMO_PASSPHRASE := demo passphrase - not secret
+
+.PHONY: run test setup system-deps translations compile-translations codebook clean demo-key
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[test]"
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+setup: $(STAMP) compile-translations
+
+compile-translations: $(STAMP)
+	@if ls translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
+		$(BIN)/pybabel compile --statistics -d translations 2>&1 | tail -n 1; fi
+
+translations: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k _l --no-location --sort-by-file -o translations/messages.pot .
+	@for d in translations/*/; do l=$$(basename $$d); \
+		$(BIN)/pybabel update -i translations/messages.pot -d translations -l $$l --no-fuzzy-matching; done
+	$(MAKE) compile-translations
+
+system-deps:
+	bash .ci/system-deps.sh
+
+$(AXE):
+	mkdir -p $(VENV)/node
+	npm install --silent --no-audit --no-fund --prefix $(VENV)/node axe-core@4.10.3
+
+demo-key: $(STAMP)
+	@if ! ls keys/*.pem >/dev/null 2>&1; then \
+		echo "keys/ is empty: making a DEMO analyst key pair in $(DEMO_KEY_DIR)/ (git ignores it)"; \
+		SURVEY_ANALYST_PASSPHRASE="$(DEMO_PASSPHRASE)" $(BIN)/survey-analyst keygen --out-dir $(DEMO_KEY_DIR) --name demo-analyst; \
+		cp $(DEMO_KEY_DIR)/demo-analyst.pub.pem keys/; \
+	fi
+
+run: setup demo-key
+	$(BIN)/flask --app wsgi db upgrade
+	$(BIN)/flask --app wsgi demo --base-url http://127.0.0.1:5000
+	@echo "Decrypt an export offline with: $(BIN)/survey-analyst decrypt EXPORT --key $(DEMO_KEY_DIR)/demo-analyst.key.pem --out responses.csv"
+	@echo "(demo key passphrase: '$(DEMO_PASSPHRASE)')"
+	$(BIN)/flask --app wsgi run --host 127.0.0.1 --port 5000
+
+test: setup system-deps $(AXE)
+	$(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) build *.egg-info test-artifacts

@@ -1,0 +1,136 @@
+"""``survey-analyst``: the analyst's offline command (keygen, decrypt, report)."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import getpass
+import os
+import sys
+from pathlib import Path
+
+from .. import envelope
+from ..exportfile import ExportFileError, RecordReader
+from ..questionnaire import DefinitionError, Questionnaire, parse
+from .csvsafe import cell
+from .decrypt import Tally, answer_cell, open_all
+from .keys import MIN_PASSPHRASE, PASSPHRASE_ENV, KeyFileError, generate, load_private
+
+
+class UsageError(Exception):
+    """A problem the analyst can fix; printed without a traceback."""
+
+
+def _passphrase(confirm: bool) -> bytes:
+    from_env = os.environ.get(PASSPHRASE_ENV)
+    if from_env is not None:
+        return from_env.encode("utf-8")
+    if not sys.stdin.isatty():
+        raise UsageError(f"no terminal to ask for the passphrase: set {PASSPHRASE_ENV}")
+    first = getpass.getpass("Passphrase for the private key: ")
+    if confirm:
+        if len(first) < MIN_PASSPHRASE:
+            raise UsageError(f"the passphrase must be at least {MIN_PASSPHRASE} characters")
+        if getpass.getpass("Same passphrase again: ") != first:
+            raise UsageError("the two passphrases differ; nothing was written")
+    return first.encode("utf-8")
+
+
+def cmd_keygen(args: argparse.Namespace) -> int:
+    files = generate(args.out_dir, args.name, _passphrase(confirm=True))
+    print(f"key id:      {envelope.format_key_id(files.key_id)}")
+    print(f"public key:  {files.public}   (copy this into the server's keys/ folder)")
+    print(f"private key: {files.private}   (keep it offline; it is the only way to read answers)")
+    return 0
+
+
+def load_keys(paths: list[Path]) -> dict[bytes, object]:
+    passphrase = _passphrase(confirm=False)
+    keys = {}
+    for path in paths:
+        key = load_private(path, passphrase)
+        keys[envelope.key_id_bytes(key.public_key())] = key
+    return keys
+
+
+def export_questionnaire(reader: RecordReader) -> Questionnaire:
+    q = reader.manifest.get("questionnaire", {})
+    try:
+        return parse(q.get("definition", ""), f"questionnaire in {reader.path.name}")
+    except DefinitionError as exc:
+        raise UsageError(str(exc)) from exc
+
+
+def check_key(reader: RecordReader, keys: dict[bytes, object]) -> None:
+    """Fail at once, before any record, when no given key is the one the export is sealed to."""
+    wanted = str(reader.manifest.get("key_id", ""))
+    held = {kid.hex() for kid in keys}
+    if wanted not in held:
+        raise UsageError(
+            f"wrong key: {reader.path.name} is sealed to key {envelope.format_key_id(wanted)}, "
+            f"but the key given is {', '.join(envelope.format_key_id(k) for k in sorted(held))}"
+        )
+
+
+def print_tally(tally: Tally, problems: list[str]) -> None:
+    print(f"{tally.decrypted} responses decrypted and valid", file=sys.stderr)
+    for reason, count in sorted(tally.rejected.items()):
+        example = tally.examples.get(reason, "")
+        print(f"{count} rejected: {reason}" + (f" (e.g. {example})" if example else ""), file=sys.stderr)
+    for problem in problems:
+        print(f"WARNING: {problem}", file=sys.stderr)
+
+
+def cmd_decrypt(args: argparse.Namespace) -> int:
+    reader = RecordReader(args.export)
+    q = export_questionnaire(reader)
+    keys = load_keys(args.key)
+    check_key(reader, keys)
+    tally = Tally()
+    survey_uid = str(reader.manifest.get("survey", {}).get("uid", ""))
+    rows = open_all(reader, keys, survey_uid, {(q.id, q.version): q}, tally)
+    with open(args.out, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["channel", "lang", *q.codes])
+        for row in rows:
+            writer.writerow(
+                [cell(row.channel), cell(row.lang), *(cell(answer_cell(row.answers.get(c))) for c in q.codes)]
+            )
+    print_tally(tally, reader.problems)
+    print(f"wrote {args.out}", file=sys.stderr)
+    return 1 if reader.problems else 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="survey-analyst",
+        description="Offline tools for the analyst: make the key pair, decrypt exports, build reports.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    keygen = sub.add_parser("keygen", help="make the analyst key pair (once)")
+    keygen.add_argument("--out-dir", type=Path, default=Path("."), help="folder for the two key files")
+    keygen.add_argument("--name", default="analyst", help="file name stem (default: analyst)")
+    keygen.set_defaults(func=cmd_keygen)
+    decrypt = sub.add_parser("decrypt", help="decrypt an export into a CSV of responses")
+    decrypt.add_argument("export", type=Path, help="export file from the server")
+    decrypt.add_argument("--key", type=Path, action="append", required=True, help="private key (PEM); may repeat")
+    decrypt.add_argument("--out", type=Path, required=True, help="CSV file to write")
+    decrypt.set_defaults(func=cmd_decrypt)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except (UsageError, KeyFileError, ExportFileError) as exc:
+        print(f"survey-analyst: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"survey-analyst: {exc.filename}: {exc.strerror}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,5 @@
+"""The coordinator console blueprint."""
+
+from flask import Blueprint
+
+bp = Blueprint("coordinate", __name__, url_prefix="/console")

@@ -1,0 +1,128 @@
+"""The export file: one manifest line, then one JSON line per sealed record, in random order.
+
+    line 1      {"format": "run-survey-export", "format_version": 1, "survey": ..., "records": N,
+                 "records_sha256": hex, ...}
+    line 2..N+1 {"channel": "<link label>", "envelope": "<base64 of the envelope bytes>"}
+
+``records_sha256`` is SHA-256 over the record lines exactly as written, newline included.
+Read by the offline analyst tool, so this module imports nothing of the web stack."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import shutil
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+FORMAT = "run-survey-export"
+FORMAT_VERSION = 1
+MAX_LINE = 200_000
+
+
+class ExportFileError(ValueError):
+    """The file is not an export, or has been altered or cut short."""
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    channel: str
+    envelope: bytes
+
+
+def record_line(record: Record) -> bytes:
+    doc = {"channel": record.channel, "envelope": base64.b64encode(record.envelope).decode("ascii")}
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
+
+
+def write(out: IO[bytes], manifest: dict[str, Any], records: Iterable[Record]) -> int:
+    """Write manifest and records; returns the record count. Records are spooled first (they are
+    ciphertext) because the manifest that leads the file carries their count and digest."""
+    digest = hashlib.sha256()
+    count = 0
+    with tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024) as spool:
+        for record in records:
+            line = record_line(record)
+            digest.update(line)
+            spool.write(line)
+            count += 1
+        head = {
+            **manifest,
+            "format": FORMAT,
+            "format_version": FORMAT_VERSION,
+            "records": count,
+            "records_sha256": digest.hexdigest(),
+        }
+        out.write(json.dumps(head, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n")
+        spool.seek(0)
+        shutil.copyfileobj(spool, out)
+    return count
+
+
+def read_manifest(path: Path) -> dict[str, Any]:
+    with open(path, "rb") as fh:
+        return _parse_manifest(fh.readline(MAX_LINE * 20))
+
+
+def _parse_manifest(line: bytes) -> dict[str, Any]:
+    try:
+        head = json.loads(line)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ExportFileError("the first line is not a manifest: is this an export file?") from exc
+    if not isinstance(head, dict) or head.get("format") != FORMAT:
+        raise ExportFileError("not a survey export file")
+    if head.get("format_version") != FORMAT_VERSION:
+        raise ExportFileError(f"export format version {head.get('format_version')} is not supported")
+    return head
+
+
+class RecordReader:
+    """Streams records from an export and checks count and digest when the stream ends.
+
+    Lines that are not valid records are yielded as ``None`` (counted by the caller as
+    malformed); after iteration, ``problems`` lists any mismatch with the manifest."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.manifest = read_manifest(path)
+        self.problems: list[str] = []
+
+    def __iter__(self) -> Iterator[Record | None]:
+        digest = hashlib.sha256()
+        count = 0
+        with open(self.path, "rb") as fh:
+            fh.readline(MAX_LINE * 20)
+            for line in fh:
+                digest.update(line)
+                count += 1
+                yield parse_record(line)
+        if count != self.manifest.get("records"):
+            self.problems.append(f"manifest says {self.manifest.get('records')} records, file has {count}")
+        if digest.hexdigest() != self.manifest.get("records_sha256"):
+            self.problems.append("records digest does not match the manifest: the file was altered or cut")
+
+
+def parse_record(line: bytes) -> Record | None:
+    if len(line) > MAX_LINE:
+        return None
+    try:
+        doc = json.loads(line)
+        channel = doc["channel"]
+        envelope = base64.b64decode(doc["envelope"], validate=True)
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+        return None
+    if not isinstance(channel, str):
+        return None
+    return Record(channel, envelope)
+
+
+def digest_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()

@@ -1,0 +1,50 @@
+"""Security headers, set by the app itself so tests can see them."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, request
+
+CSP = "; ".join(
+    [
+        "default-src 'none'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "connect-src 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+        "base-uri 'none'",
+    ]
+)
+PERMISSIONS = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer", "ambient-light-sensor", "autoplay", "battery", "camera", "display-capture",
+        "geolocation", "gyroscope", "magnetometer", "microphone", "midi", "payment", "usb",
+    )
+)
+STATIC_HEADERS = {
+    "Content-Security-Policy": CSP,
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Permissions-Policy": PERMISSIONS,
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Resource-Policy": "same-origin",
+}
+
+
+def set_headers(response: Response) -> Response:
+    for name, value in STATIC_HEADERS.items():
+        response.headers.setdefault(name, value)
+    if request.endpoint != "static":
+        # Pages hold answers or console data: never keep them in any cache or back-forward cache.
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["Pragma"] = "no-cache"
+    if request.is_secure:
+        response.headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
+    return response
+
+
+def init_app(app: Flask) -> None:
+    app.after_request(set_headers)

@@ -1,0 +1,127 @@
+"""SQLAlchemy 2 typed models. A response row holds ciphertext and nothing that identifies anyone."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def random_id() -> str:
+    return secrets.token_hex(16)
+
+
+def link_token() -> str:
+    return secrets.token_urlsafe(12)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Survey(Base):
+    __tablename__ = "surveys"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: The public, random survey id bound into every envelope's HPKE info.
+    uid: Mapped[str] = mapped_column(String(32), unique=True, default=random_id)
+    title: Mapped[str] = mapped_column(String(200))
+    questionnaire_id: Mapped[str] = mapped_column(String(48))
+    questionnaire_version: Mapped[int] = mapped_column(Integer)
+    key_id: Mapped[str] = mapped_column(String(16))
+    #: Space-separated locale codes offered to respondents.
+    languages: Mapped[str] = mapped_column(String(200), default="en")
+    is_open: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    links: Mapped[list["Link"]] = relationship(back_populates="survey")
+
+    @property
+    def questionnaire_key(self) -> str:
+        return f"{self.questionnaire_id}@{self.questionnaire_version}"
+
+    @property
+    def language_list(self) -> list[str]:
+        return self.languages.split()
+
+
+class Link(Base):
+    """A distribution link: one per outreach channel."""
+
+    __tablename__ = "links"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id"), index=True)
+    token: Mapped[str] = mapped_column(String(32), unique=True, default=link_token)
+    label: Mapped[str] = mapped_column(String(120))
+    expires_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    response_cap: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+    requires_code: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    survey: Mapped[Survey] = relationship(back_populates="links")
+
+
+class Response(Base):
+    """Exactly six columns: random id, survey, link, day received, key id, envelope.
+
+    On SQLite the table has no rowid, so its physical order is that of the random id, not of arrival.
+    """
+
+    __tablename__ = "responses"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=random_id)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id"), index=True)
+    link_id: Mapped[int] = mapped_column(ForeignKey("links.id"), index=True)
+    received_on: Mapped[dt.date] = mapped_column(Date)
+    key_id: Mapped[str] = mapped_column(String(16))
+    envelope: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+RESPONSE_COLUMNS = ("id", "survey_id", "link_id", "received_on", "key_id", "envelope")
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: Bumped on password change or disable, so older sessions stop working.
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Assignment(Base):
+    __tablename__ = "assignments"
+    __table_args__ = (UniqueConstraint("user_id", "survey_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id"), index=True)
+
+
+class AccessCode(Base):
+    """A one-time code: only a keyed hash and a used flag. No time, no tie to any response."""
+
+    __tablename__ = "access_codes"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    code_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    link_id: Mapped[int] = mapped_column(ForeignKey("links.id"), index=True)
+    used: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class AuditEntry(Base):
+    """What a staff account did. Never anything about respondents."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date)
+    username: Mapped[str] = mapped_column(String(80))
+    action: Mapped[str] = mapped_column(String(60))
+    detail: Mapped[str] = mapped_column(Text, default="")

@@ -1,0 +1,56 @@
+"""The sealed plaintext: UTF-8 JSON with questionnaire id and version, language and answers.
+
+Shared by the server (encode before sealing) and the analyst (decode after opening)."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from .questionnaire import Answers, Questionnaire
+
+FORMAT = 1
+LANG_RE = re.compile(r"^[a-z]{2,3}(_[A-Za-z]{2,4})?$")
+
+
+class PlaintextError(ValueError):
+    """The opened bytes are not a well-formed response document."""
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    questionnaire: str
+    version: int
+    lang: str
+    answers: dict[str, Any]
+
+
+def encode(q: Questionnaire, lang: str, answers: Answers) -> bytes:
+    doc = {
+        "f": FORMAT,
+        "questionnaire": q.id,
+        "version": q.version,
+        "lang": lang,
+        "answers": answers,
+    }
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")
+
+
+def decode(data: bytes) -> Document:
+    """Parse opened bytes; raises PlaintextError for anything that is not a response document."""
+    try:
+        doc = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise PlaintextError(f"not UTF-8 JSON: {type(exc).__name__}") from exc
+    if not isinstance(doc, dict) or doc.get("f") != FORMAT:
+        raise PlaintextError("not a response document (format 1)")
+    qid, version, lang, answers = (doc.get(k) for k in ("questionnaire", "version", "lang", "answers"))
+    if not isinstance(qid, str) or isinstance(version, bool) or not isinstance(version, int):
+        raise PlaintextError("questionnaire id or version missing")
+    if not isinstance(lang, str) or not LANG_RE.match(lang):
+        raise PlaintextError("language code missing or malformed")
+    if not isinstance(answers, dict):
+        raise PlaintextError("answers missing")
+    return Document(qid, version, lang, answers)

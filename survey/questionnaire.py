@@ -1,0 +1,503 @@
+"""Questionnaire definitions: loading a TOML file, checking it, and checking answers against it.
+
+Shared by the server (rendering, validating the no-JavaScript form) and the offline analyst
+(validating every decrypted response), so it imports nothing of Flask or SQLAlchemy.
+The English text in a definition is the gettext message id; translation happens where it is shown.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import tomllib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+PREFER_NOT_TO_SAY = "prefer_not_to_say"
+QUESTION_TYPES = ("single", "multiple", "scale", "number", "text")
+CHOICE_TYPES = ("single", "multiple", "scale")
+SCORE_METHODS = ("mean", "sum")
+MAX_TEXT_LENGTH = 2000
+CODE_RE = re.compile(r"^[a-z][a-z0-9_]{0,47}$")
+OPTION_RE = re.compile(r"^[a-z0-9][a-z0-9_]{0,47}$")
+BUILTIN_DIR = Path(__file__).parent / "questionnaires"
+
+Answer = str | int | list[str]
+Answers = dict[str, Answer]
+
+
+class DefinitionError(ValueError):
+    """A questionnaire file is not a valid definition. The message names the file and question."""
+
+
+class AnswerError(ValueError):
+    """Answers do not fit the questionnaire. ``problems`` maps question code to a message."""
+
+    def __init__(self, problems: dict[str, str]) -> None:
+        super().__init__("; ".join(f"{k}: {v}" for k, v in problems.items()))
+        self.problems = problems
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    code: str
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class ScalePoint:
+    value: int
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    """Show a question only if an earlier choice question's answer includes one of ``any_of``."""
+
+    question: str
+    any_of: tuple[str, ...]
+
+    def holds(self, answers: Mapping[str, Any]) -> bool:
+        given = answers.get(self.question)
+        if given is None:
+            return False
+        chosen = given if isinstance(given, list) else [given]
+        return any(str(c) in self.any_of for c in chosen)
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    code: str
+    type: str
+    text: str
+    help: str = ""
+    required: bool = False
+    prefer_not_to_say: bool = False
+    options: tuple[Option, ...] = ()
+    scale: tuple[ScalePoint, ...] = ()
+    minimum: int | None = None
+    maximum: int | None = None
+    max_length: int | None = None
+    show_if: Condition | None = None
+
+    @property
+    def option_codes(self) -> tuple[str, ...]:
+        if self.type == "scale":
+            return tuple(str(p.value) for p in self.scale)
+        return tuple(o.code for o in self.options)
+
+    def choices(self) -> tuple[tuple[str, str], ...]:
+        """(code, English label) pairs for choice questions, in display order."""
+        if self.type == "scale":
+            return tuple((str(p.value), p.label) for p in self.scale)
+        return tuple((o.code, o.label) for o in self.options)
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    code: str
+    title: str
+    intro: str
+    questions: tuple[Question, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Score:
+    """A scale score: mean or sum of ``items``, ``reverse`` items mirrored on their scale.
+
+    A response with fewer than ``min_items`` items answered (prefer-not-to-say counts as missing)
+    gets no score; with at least that many, the mean is over the answered items and the sum is the
+    mean times the number of items (prorated)."""
+
+    code: str
+    label: str
+    items: tuple[str, ...]
+    reverse: tuple[str, ...]
+    method: str
+    min_items: int
+
+
+@dataclass(frozen=True, slots=True)
+class Questionnaire:
+    id: str
+    version: int
+    title: str
+    intro: str
+    sections: tuple[Section, ...]
+    scores: tuple[Score, ...] = ()
+    notes: str = ""
+    source: str = field(default="", repr=False, compare=False)
+
+    @property
+    def key(self) -> str:
+        return f"{self.id}@{self.version}"
+
+    def questions(self) -> Iterator[Question]:
+        for section in self.sections:
+            yield from section.questions
+
+    def question(self, code: str) -> Question:
+        for q in self.questions():
+            if q.code == code:
+                return q
+        raise KeyError(code)
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(q.code for q in self.questions())
+
+    def strings(self) -> Iterator[tuple[str, str]]:
+        """Every translatable string with a comment naming where it is used (for extraction)."""
+        yield self.title, f"{self.id}: title"
+        if self.intro:
+            yield self.intro, f"{self.id}: intro"
+        for s in self.sections:
+            yield s.title, f"{self.id}: section {s.code}"
+            if s.intro:
+                yield s.intro, f"{self.id}: section {s.code} intro"
+            for q in s.questions:
+                yield q.text, f"{self.id}: {q.code}"
+                if q.help:
+                    yield q.help, f"{self.id}: {q.code} help"
+                for _code, label in q.choices():
+                    yield label, f"{self.id}: {q.code} option"
+        for sc in self.scores:
+            yield sc.label, f"{self.id}: score {sc.code}"
+
+    # -- answers ---------------------------------------------------------------------------
+
+    def validate_answers(self, answers: Mapping[str, Any]) -> Answers:
+        """Check answers against the definition; return a clean copy or raise AnswerError.
+
+        Unknown codes, wrong types, unknown options, out-of-range numbers, over-long text,
+        answers to questions whose condition does not hold, and missing required answers
+        are all refused."""
+        if not isinstance(answers, Mapping):
+            raise AnswerError({"_": "answers must be an object"})
+        problems: dict[str, str] = {}
+        clean: Answers = {}
+        known = set(self.codes)
+        for code in answers:
+            if code not in known:
+                problems[str(code)[:60]] = "unknown question code"
+        for q in self.questions():
+            shown = q.show_if is None or q.show_if.holds(clean)
+            value = answers.get(q.code)
+            if value is None:
+                if shown and q.required:
+                    problems[q.code] = "an answer is required"
+                continue
+            if not shown:
+                problems[q.code] = "answered although its condition does not hold"
+                continue
+            try:
+                clean[q.code] = _check_value(q, value)
+            except ValueError as exc:
+                problems[q.code] = str(exc)
+        if problems:
+            raise AnswerError(problems)
+        return clean
+
+
+def _check_value(q: Question, value: Any) -> Answer:
+    if value == PREFER_NOT_TO_SAY:
+        if not q.prefer_not_to_say:
+            raise ValueError("prefer-not-to-say is not offered")
+        return PREFER_NOT_TO_SAY
+    if q.type == "single":
+        if not isinstance(value, str) or value not in q.option_codes:
+            raise ValueError("not one of the options")
+        return value
+    if q.type == "scale":
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError("not a scale point")
+        if str(value) not in q.option_codes:
+            raise ValueError("not a point of the scale")
+        return value
+    if q.type == "multiple":
+        if not isinstance(value, list) or not value:
+            raise ValueError("not a list of options")
+        if len(set(value)) != len(value):
+            raise ValueError("an option is repeated")
+        for v in value:
+            if not isinstance(v, str) or v not in q.option_codes:
+                raise ValueError("not one of the options")
+        order = {c: i for i, c in enumerate(q.option_codes)}
+        return sorted(value, key=order.__getitem__)
+    if q.type == "number":
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError("not a whole number")
+        if (q.minimum is not None and value < q.minimum) or (
+            q.maximum is not None and value > q.maximum
+        ):
+            raise ValueError(f"outside {q.minimum}..{q.maximum}")
+        return value
+    if q.type == "text":
+        if not isinstance(value, str):
+            raise ValueError("not text")
+        if q.max_length is not None and len(value) > q.max_length:
+            raise ValueError(f"longer than {q.max_length} characters")
+        stripped = value.strip()
+        if not stripped:
+            raise ValueError("empty text")
+        return stripped
+    raise ValueError(f"unknown type {q.type}")  # pragma: no cover - definitions are checked
+
+
+def score(sc: Score, q: Questionnaire, answers: Mapping[str, Any]) -> float | None:
+    """The score of one response, or None when too few items are answered."""
+    values: list[float] = []
+    for code in sc.items:
+        v = answers.get(code)
+        if isinstance(v, bool) or not isinstance(v, int):
+            continue
+        if code in sc.reverse:
+            points = [p.value for p in q.question(code).scale]
+            v = min(points) + max(points) - v
+        values.append(float(v))
+    if len(values) < sc.min_items:
+        return None
+    mean = math.fsum(values) / len(values)
+    return mean if sc.method == "mean" else mean * len(sc.items)
+
+
+# -- loading ---------------------------------------------------------------------------------
+
+
+def load(path: Path | str) -> Questionnaire:
+    """Load and check one definition file."""
+    path = Path(path)
+    return parse(path.read_text(encoding="utf-8"), str(path.name))
+
+
+def parse(source: str, name: str = "<definition>") -> Questionnaire:
+    """Parse and check a definition from its TOML text; ``name`` appears in error messages."""
+    try:
+        data = tomllib.loads(source)
+    except tomllib.TOMLDecodeError as exc:
+        raise DefinitionError(f"{name}: not valid TOML: {exc}") from exc
+    return _Builder(name, data).build(source)
+
+
+def load_directory(directory: Path = BUILTIN_DIR) -> dict[str, Questionnaire]:
+    """Every definition in a folder, keyed by ``id@version``."""
+    found: dict[str, Questionnaire] = {}
+    for path in sorted(directory.glob("*.toml")):
+        q = load(path)
+        if q.key in found:
+            raise DefinitionError(f"{path.name}: {q.key} is defined twice")
+        found[q.key] = q
+    return found
+
+
+class _Builder:
+    def __init__(self, name: str, data: dict[str, Any]) -> None:
+        self.name = name
+        self.data = data
+
+    def fail(self, where: str, message: str) -> DefinitionError:
+        return DefinitionError(f"{self.name}: {where}: {message}")
+
+    def text(self, table: Mapping[str, Any], key: str, where: str, required: bool = True) -> str:
+        value = table.get(key, "")
+        if not isinstance(value, str) or (required and not value.strip()):
+            raise self.fail(where, f"'{key}' must be non-empty text")
+        return value.strip()
+
+    def build(self, source: str) -> Questionnaire:
+        d = self.data
+        qid = d.get("id")
+        if not isinstance(qid, str) or not CODE_RE.match(qid):
+            raise self.fail("top level", "'id' must be a lowercase code like 'stigma'")
+        version = d.get("version")
+        if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+            raise self.fail("top level", "'version' must be a positive whole number")
+        scales = self.scales(d.get("scales", {}))
+        seen: dict[str, Question] = {}
+        sections: list[Section] = []
+        raw_sections = d.get("sections")
+        if not isinstance(raw_sections, list) or not raw_sections:
+            raise self.fail("top level", "at least one [[sections]] is needed")
+        section_codes: set[str] = set()
+        for i, s in enumerate(raw_sections):
+            code = s.get("code", "")
+            where = f"section {code or i + 1}"
+            if not isinstance(code, str) or not CODE_RE.match(code) or code in section_codes:
+                raise self.fail(where, "'code' must be a unique lowercase code")
+            section_codes.add(code)
+            questions = []
+            raw_questions = s.get("questions")
+            if not isinstance(raw_questions, list) or not raw_questions:
+                raise self.fail(where, "a section needs at least one question")
+            for rq in raw_questions:
+                q = self.question(rq, scales, seen)
+                seen[q.code] = q
+                questions.append(q)
+            sections.append(
+                Section(
+                    code,
+                    self.text(s, "title", where),
+                    self.text(s, "intro", where, required=False),
+                    tuple(questions),
+                )
+            )
+        scores = tuple(self.score(r, seen) for r in d.get("scores", []))
+        return Questionnaire(
+            id=qid,
+            version=version,
+            title=self.text(d, "title", "top level"),
+            intro=self.text(d, "intro", "top level", required=False),
+            sections=tuple(sections),
+            scores=scores,
+            notes=self.text(d, "notes", "top level", required=False),
+            source=source,
+        )
+
+    def scales(self, raw: Any) -> dict[str, tuple[ScalePoint, ...]]:
+        if not isinstance(raw, dict):
+            raise self.fail("scales", "must be a table of named scales")
+        out: dict[str, tuple[ScalePoint, ...]] = {}
+        for name, spec in raw.items():
+            where = f"scale {name}"
+            points = spec.get("points") if isinstance(spec, dict) else None
+            if not isinstance(points, list) or len(points) < 2:
+                raise self.fail(where, "needs at least two points")
+            built = []
+            for p in points:
+                v = p.get("value")
+                if isinstance(v, bool) or not isinstance(v, int):
+                    raise self.fail(where, "each point needs a whole-number 'value'")
+                built.append(ScalePoint(v, self.text(p, "label", where)))
+            values = [p.value for p in built]
+            if len(set(values)) != len(values) or values != sorted(values):
+                raise self.fail(where, "point values must be unique and ascending")
+            out[name] = tuple(built)
+        return out
+
+    def question(
+        self, rq: Any, scales: Mapping[str, tuple[ScalePoint, ...]], seen: Mapping[str, Question]
+    ) -> Question:
+        if not isinstance(rq, dict):
+            raise self.fail("question", "must be a table")
+        code = rq.get("code", "")
+        where = f"question {code or '?'}"
+        if not isinstance(code, str) or not CODE_RE.match(code):
+            raise self.fail(where, "'code' must be a lowercase code (a-z, 0-9, _)")
+        if code in seen:
+            raise self.fail(where, "code is used twice")
+        qtype = rq.get("type")
+        if qtype not in QUESTION_TYPES:
+            raise self.fail(where, f"'type' must be one of {', '.join(QUESTION_TYPES)}")
+        known = {
+            "code", "type", "text", "help", "required", "prefer_not_to_say", "options",
+            "scale", "min", "max", "max_length", "show_if",
+        }
+        extra = set(rq) - known
+        if extra:
+            raise self.fail(where, f"unknown keys {sorted(extra)}")
+        options: tuple[Option, ...] = ()
+        scale: tuple[ScalePoint, ...] = ()
+        if qtype in ("single", "multiple"):
+            raw = rq.get("options")
+            if not isinstance(raw, list) or len(raw) < 2:
+                raise self.fail(where, "needs at least two options")
+            opts = []
+            for o in raw:
+                oc = o.get("code") if isinstance(o, dict) else None
+                if not isinstance(oc, str) or not OPTION_RE.match(oc) or oc == PREFER_NOT_TO_SAY:
+                    raise self.fail(where, f"option code {oc!r} is not a valid code")
+                opts.append(Option(oc, self.text(o, "label", where)))
+            if len({o.code for o in opts}) != len(opts):
+                raise self.fail(where, "option codes must be unique")
+            options = tuple(opts)
+        elif qtype == "scale":
+            name = rq.get("scale")
+            if name not in scales:
+                raise self.fail(where, f"scale {name!r} is not defined under [scales]")
+            scale = scales[name]
+        minimum = rq.get("min")
+        maximum = rq.get("max")
+        max_length = rq.get("max_length")
+        if qtype == "number":
+            for v in (minimum, maximum):
+                if isinstance(v, bool) or not isinstance(v, int):
+                    raise self.fail(where, "a number question needs whole-number 'min' and 'max'")
+            if minimum >= maximum:
+                raise self.fail(where, f"range {minimum}..{maximum} is empty")
+        elif minimum is not None or maximum is not None:
+            raise self.fail(where, "'min'/'max' only apply to number questions")
+        if qtype == "text":
+            if isinstance(max_length, bool) or not isinstance(max_length, int):
+                raise self.fail(where, "a text question needs a whole-number 'max_length'")
+            if not 1 <= max_length <= MAX_TEXT_LENGTH:
+                raise self.fail(where, f"'max_length' must be 1..{MAX_TEXT_LENGTH}")
+        elif max_length is not None:
+            raise self.fail(where, "'max_length' only applies to text questions")
+        show_if = None
+        if "show_if" in rq:
+            cond = rq["show_if"]
+            ref = cond.get("question") if isinstance(cond, dict) else None
+            any_of = cond.get("any_of") if isinstance(cond, dict) else None
+            if ref not in seen:
+                raise self.fail(where, f"'show_if' refers to {ref!r}, which is not an earlier question")
+            target = seen[ref]
+            if target.type not in CHOICE_TYPES:
+                raise self.fail(where, f"'show_if' must refer to a choice question, not {ref!r}")
+            if not isinstance(any_of, list) or not any_of:
+                raise self.fail(where, "'show_if' needs a non-empty 'any_of' list")
+            any_of_codes = tuple(str(a) for a in any_of)
+            bad = [a for a in any_of_codes if a not in target.option_codes]
+            if bad:
+                raise self.fail(where, f"'show_if' names options {bad} that {ref!r} does not have")
+            show_if = Condition(ref, any_of_codes)
+        required = rq.get("required", False)
+        pnts = rq.get("prefer_not_to_say", False)
+        if not isinstance(required, bool) or not isinstance(pnts, bool):
+            raise self.fail(where, "'required' and 'prefer_not_to_say' must be true or false")
+        return Question(
+            code=code,
+            type=qtype,
+            text=self.text(rq, "text", where),
+            help=self.text(rq, "help", where, required=False),
+            required=required,
+            prefer_not_to_say=pnts,
+            options=options,
+            scale=scale,
+            minimum=minimum,
+            maximum=maximum,
+            max_length=max_length,
+            show_if=show_if,
+        )
+
+    def score(self, raw: Any, seen: Mapping[str, Question]) -> Score:
+        code = raw.get("code", "") if isinstance(raw, dict) else ""
+        where = f"score {code or '?'}"
+        if not isinstance(code, str) or not CODE_RE.match(code):
+            raise self.fail(where, "'code' must be a lowercase code")
+        if code in seen:
+            raise self.fail(where, "score code clashes with a question code")
+        items = raw.get("items")
+        if not isinstance(items, list) or not items:
+            raise self.fail(where, "needs a non-empty 'items' list")
+        scale_of = None
+        for item in items:
+            q = seen.get(item)
+            if q is None or q.type != "scale":
+                raise self.fail(where, f"item {item!r} is not a scale question")
+            if scale_of is not None and q.scale != scale_of:
+                raise self.fail(where, "all items must use the same scale")
+            scale_of = q.scale
+        reverse = raw.get("reverse", [])
+        if not isinstance(reverse, list) or any(r not in items for r in reverse):
+            raise self.fail(where, "'reverse' must list some of the items")
+        method = raw.get("method", "mean")
+        if method not in SCORE_METHODS:
+            raise self.fail(where, f"'method' must be one of {SCORE_METHODS}")
+        min_items = raw.get("min_items", len(items))
+        if isinstance(min_items, bool) or not isinstance(min_items, int) or not 1 <= min_items <= len(items):
+            raise self.fail(where, f"'min_items' must be 1..{len(items)}")
+        return Score(
+            code, self.text(raw, "label", where), tuple(items), tuple(reverse), method, min_items
+        )

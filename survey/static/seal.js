@@ -1,0 +1,1 @@
+// sealing module: see issue 3

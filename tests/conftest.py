@@ -1,0 +1,210 @@
+"""Shared fixtures: analyst keys, apps on SQLite or a real PostgreSQL, a live server process."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from flask import Flask
+
+from survey import create_app
+from survey.analyst.keys import generate
+from survey.db import session, upgrade
+from survey.models import Link, Survey
+from survey.surveys import create_link, create_survey
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSPHRASE = "test passphrase, not secret"
+PG_BIN = Path("/usr/lib/postgresql/15/bin")
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+@dataclass(frozen=True)
+class AnalystKey:
+    keys_dir: Path
+    private: Path
+    key_id: str
+
+
+@pytest.fixture(scope="session")
+def analyst_key(tmp_path_factory: pytest.TempPathFactory) -> AnalystKey:
+    base = tmp_path_factory.mktemp("analyst")
+    files = generate(base / "offline", "analyst", PASSPHRASE.encode())
+    keys_dir = base / "keys"
+    keys_dir.mkdir()
+    shutil.copy(files.public, keys_dir / files.public.name)
+    return AnalystKey(keys_dir, files.private, files.key_id)
+
+
+@pytest.fixture(scope="session")
+def other_key(tmp_path_factory: pytest.TempPathFactory) -> AnalystKey:
+    base = tmp_path_factory.mktemp("other")
+    files = generate(base / "offline", "other", PASSPHRASE.encode())
+    keys_dir = base / "keys"
+    keys_dir.mkdir()
+    shutil.copy(files.public, keys_dir / files.public.name)
+    return AnalystKey(keys_dir, files.private, files.key_id)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[], str]]:
+    """A real PostgreSQL started for the test session; yields a factory of fresh database URLs."""
+    if not (PG_BIN / "initdb").exists():
+        pytest.fail("PostgreSQL binaries missing: run `make test`, which installs them")
+    base = Path(tempfile.mkdtemp(prefix="pg-"))
+    shutil.chown(base, "postgres", "postgres") if os.geteuid() == 0 else None
+    data, sock = base / "data", base / "sock"
+    sock.mkdir()
+    if os.geteuid() == 0:
+        shutil.chown(sock, "postgres", "postgres")
+    run_as = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+    port = free_port()
+    subprocess.run([*run_as, str(PG_BIN / "initdb"), "-A", "trust", "-U", "postgres", "-D", str(data)],
+                   check=True, capture_output=True)
+    subprocess.run(
+        [*run_as, str(PG_BIN / "pg_ctl"), "-D", str(data), "-l", str(base / "log"), "-w",
+         "-o", f"-k {sock} -p {port} -c listen_addresses='' -c fsync=on", "start"],
+        check=True, capture_output=True,
+    )
+    import psycopg
+
+    def new_database() -> str:
+        name = "t_" + uuid.uuid4().hex[:12]
+        with psycopg.connect(host=str(sock), port=port, user="postgres", dbname="postgres", autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        return f"postgresql+psycopg://postgres@/{name}?host={sock}&port={port}"
+
+    try:
+        yield new_database
+    finally:
+        subprocess.run([*run_as, str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"],
+                       capture_output=True)
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def build_app(tmp_path: Path, keys: AnalystKey, database_url: str | None = None, **extra: object) -> Flask:
+    instance = tmp_path / "instance"
+    url = database_url or f"sqlite:///{instance / 'survey.db'}"
+    upgrade_url = url
+    instance.mkdir(parents=True, exist_ok=True)
+    upgrade(upgrade_url)
+    return create_app({"testing": True, "instance_path": instance, "database_url": url,
+                       "keys_dir": keys.keys_dir, **extra})
+
+
+def add_survey(app: Flask, questionnaire: str = "demo@1", label: str = "Street outreach", **link_opts: object) -> tuple[str, str]:
+    """Create a survey with one link; returns (survey uid, link token)."""
+    with app.app_context():
+        s = session()
+        q = app.extensions["questionnaires"][questionnaire]
+        survey = create_survey(s, q, app.extensions["keyring"].ids()[0], "Test survey", ["en"])
+        link = create_link(s, survey, label, **link_opts)  # type: ignore[arg-type]
+        s.commit()
+        return survey.uid, link.token
+
+
+@pytest.fixture
+def app(tmp_path: Path, analyst_key: AnalystKey) -> Flask:
+    return build_app(tmp_path, analyst_key)
+
+
+@pytest.fixture
+def client(app: Flask):  # type: ignore[no-untyped-def]
+    return app.test_client()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_db_app(request: pytest.FixtureRequest, tmp_path: Path, analyst_key: AnalystKey) -> Flask:
+    """The app on SQLite and, in a second run, on a real PostgreSQL server."""
+    url = None
+    if request.param == "postgresql":
+        url = request.getfixturevalue("pg_server")()
+    return build_app(tmp_path, analyst_key, url)
+
+
+def run_analyst(*args: str | Path, passphrase: str = PASSPHRASE) -> subprocess.CompletedProcess[str]:
+    """The real analyst command, in its own process, as the analyst would run it."""
+    env = {**os.environ, "SURVEY_ANALYST_PASSPHRASE": passphrase}
+    return subprocess.run([sys.executable, "-m", "survey.analyst.cli", *map(str, args)],
+                          capture_output=True, text=True, env=env, timeout=300)
+
+
+def export_survey(app: Flask, survey_uid: str, out: Path) -> Path:
+    result = app.test_cli_runner().invoke(args=["export", survey_uid, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+@dataclass
+class LiveServer:
+    url: str
+    log: Path
+    tmpdir: Path
+    process: subprocess.Popen[bytes]
+    env: dict[str, str]
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+
+def start_server(env: dict[str, str], log: Path, tmpdir: Path, gunicorn: bool = False, workers: int = 1) -> LiveServer:
+    """The app in a real server process (Werkzeug's, as `make run` uses, or gunicorn)."""
+    port = free_port()
+    tmpdir.mkdir(parents=True, exist_ok=True)
+    full_env = {**os.environ, **env, "TMPDIR": str(tmpdir), "PYTHONUNBUFFERED": "1"}
+    if gunicorn:
+        cmd = [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"),
+               "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "wsgi:app"]
+    else:
+        cmd = [sys.executable, "-m", "flask", "--app", "wsgi", "run", "--host", "127.0.0.1", "--port", str(port)]
+    fh = open(log, "ab")
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=full_env, stdout=fh, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited: {log.read_text()[-2000:]}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                break
+        except OSError:
+            time.sleep(0.1)
+    else:
+        proc.kill()
+        raise RuntimeError("server did not start")
+    return LiveServer(f"http://127.0.0.1:{port}", log, tmpdir, proc, full_env)
+
+
+@pytest.fixture
+def live_server(tmp_path: Path, app: Flask, analyst_key: AnalystKey) -> Iterator[LiveServer]:
+    """A real server process on the `app` fixture's database (SQLite in tmp_path)."""
+    settings = app.config["SETTINGS"]
+    env = {
+        "DATABASE_URL": settings.database_url,
+        "SURVEY_KEYS_DIR": str(analyst_key.keys_dir),
+        "SECRET_KEY": settings.secret_key,
+        "FLASK_DEBUG": "0",
+    }
+    server = start_server(env, tmp_path / "server.log", tmp_path / "server-tmp")
+    yield server
+    server.stop()

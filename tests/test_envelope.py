@@ -1,0 +1,119 @@
+"""The envelope: RFC 9180 conformance, padding to buckets, and the info binding."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives import hpke
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from survey import envelope
+
+VECTORS = Path(__file__).resolve().parents[2] / "shared" / "hpke" / "hpke_vectors_p256.json"
+if not VECTORS.exists():  # CI clones main with shared/ beside it; a checkout elsewhere may differ
+    VECTORS = Path(__file__).resolve().parent / "data" / "hpke_vectors_p256.json"
+
+
+def vectors() -> list[dict]:
+    data = json.loads(VECTORS.read_text())
+    return [v for v in data if (v["mode"], v["kem_id"], v["kdf_id"], v["aead_id"]) == (0, 0x10, 1, 1)]
+
+
+@pytest.mark.parametrize("vector", vectors(), ids=lambda v: v["info"][:16])
+def test_receiver_key_schedule_matches_rfc9180_vector(vector: dict) -> None:
+    """cryptography's HPKE, as our envelope uses it, opens what the vector's sender derived."""
+    sk = ec.derive_private_key(int(vector["skRm"], 16), ec.SECP256R1())
+    assert envelope.public_key_raw(sk.public_key()).hex() == vector["pkRm"]
+    pt = bytes.fromhex(vector["encryptions"][0]["pt"])
+    ct0 = AESGCM(bytes.fromhex(vector["key"])).encrypt(bytes.fromhex(vector["base_nonce"]), pt, b"")
+    suite = hpke.Suite(hpke.KEM.P256, hpke.KDF.HKDF_SHA256, hpke.AEAD.AES_128_GCM)
+    opened = suite.decrypt(bytes.fromhex(vector["enc"]) + ct0, sk, info=bytes.fromhex(vector["info"]))
+    assert opened == pt
+
+
+def test_a_vector_changed_in_one_bit_does_not_open() -> None:
+    vector = vectors()[0]
+    sk = ec.derive_private_key(int(vector["skRm"], 16), ec.SECP256R1())
+    ct0 = AESGCM(bytes.fromhex(vector["key"])).encrypt(bytes.fromhex(vector["base_nonce"]), b"x", b"")
+    suite = hpke.Suite(hpke.KEM.P256, hpke.KDF.HKDF_SHA256, hpke.AEAD.AES_128_GCM)
+    info = bytearray(bytes.fromhex(vector["info"]))
+    info[0] ^= 1
+    with pytest.raises(Exception):
+        suite.decrypt(bytes.fromhex(vector["enc"]) + ct0, sk, info=bytes(info))
+
+
+@pytest.fixture(scope="module")
+def key() -> ec.EllipticCurvePrivateKey:
+    return ec.generate_private_key(ec.SECP256R1())
+
+
+def test_seal_then_open_returns_the_plaintext(key: ec.EllipticCurvePrivateKey) -> None:
+    sealed = envelope.seal(b'{"a":1}', key.public_key(), "survey-1")
+    assert envelope.open_envelope(sealed, key, "survey-1") == b'{"a":1}'
+
+
+def test_envelope_carries_version_suite_and_key_id(key: ec.EllipticCurvePrivateKey) -> None:
+    sealed = envelope.seal(b"x", key.public_key(), "s")
+    header = envelope.parse_header(sealed)
+    assert (header.version, header.kem_id, header.kdf_id, header.aead_id) == (1, 0x10, 1, 1)
+    assert header.key_id_hex == envelope.key_id(key.public_key())
+    assert sealed[envelope.HEADER_SIZE] == 0x04  # enc: uncompressed point follows the header
+
+
+@pytest.mark.parametrize(("length", "bucket"), [(0, 1024), (1020, 1024), (1021, 2048), (5000, 8192), (65532, 65536)])
+def test_ciphertext_length_reveals_only_the_bucket(key: ec.EllipticCurvePrivateKey, length: int, bucket: int) -> None:
+    sealed = envelope.seal(b"a" * length, key.public_key(), "s")
+    assert len(sealed) == envelope.OVERHEAD + bucket
+
+
+def test_answers_larger_than_the_largest_bucket_are_refused(key: ec.EllipticCurvePrivateKey) -> None:
+    with pytest.raises(envelope.PlaintextTooLarge):
+        envelope.seal(b"a" * 65533, key.public_key(), "s")
+
+
+def test_an_envelope_moved_to_another_survey_does_not_open(key: ec.EllipticCurvePrivateKey) -> None:
+    sealed = envelope.seal(b"secret", key.public_key(), "survey-a")
+    with pytest.raises(envelope.OpenError):
+        envelope.open_envelope(sealed, key, "survey-b")
+
+
+def test_a_changed_header_does_not_open(key: ec.EllipticCurvePrivateKey) -> None:
+    sealed = bytearray(envelope.seal(b"secret", key.public_key(), "s"))
+    sealed[-1] ^= 0x01
+    with pytest.raises(envelope.OpenError):
+        envelope.open_envelope(bytes(sealed), key, "s")
+
+
+def test_the_wrong_key_is_named(key: ec.EllipticCurvePrivateKey) -> None:
+    other = ec.generate_private_key(ec.SECP256R1())
+    sealed = envelope.seal(b"secret", key.public_key(), "s")
+    with pytest.raises(envelope.WrongKeyError, match=envelope.key_id(key.public_key())):
+        envelope.open_envelope(sealed, other, "s")
+
+
+@pytest.mark.parametrize(
+    "mutate",
+    [
+        lambda b: b[:100],
+        lambda b: b + b"\0",
+        lambda b: b"\x02" + b[1:],
+        lambda b: b[:1] + b"\x00\x11" + b[3:],
+        lambda b: b[:15] + b"\x02" + b[16:],
+    ],
+    ids=["short", "odd-length", "version-2", "other-kem", "compressed-point"],
+)
+def test_malformed_envelopes_are_refused_before_any_crypto(key: ec.EllipticCurvePrivateKey, mutate) -> None:  # type: ignore[no-untyped-def]
+    sealed = envelope.seal(b"x", key.public_key(), "s")
+    with pytest.raises(envelope.EnvelopeError):
+        envelope.parse_header(mutate(sealed))
+
+
+def test_padding_must_be_all_zero() -> None:
+    padded = bytearray(envelope.pad(b"abc"))
+    padded[-1] = 1
+    with pytest.raises(envelope.EnvelopeError):
+        envelope.unpad(bytes(padded))
+    assert envelope.unpad(envelope.pad(b"abc")) == b"abc"
