@@ -208,3 +208,48 @@ def live_server(tmp_path: Path, app: Flask, analyst_key: AnalystKey) -> Iterator
     server = start_server(env, tmp_path / "server.log", tmp_path / "server-tmp")
     yield server
     server.stop()
+
+
+# -- real Chromium through Playwright -------------------------------------------------------------
+
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():  # type: ignore[no-untyped-def]
+    """Debian's Chromium, headless, driven by Playwright (no downloaded browser)."""
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        pytest.fail("Debian's chromium is missing: run `make test`, which installs it")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        instance = pw.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def phone(browser):  # type: ignore[no-untyped-def]
+    """A fresh 360×640 phone-sized browser context with JavaScript on."""
+    context = browser.new_context(viewport={"width": 360, "height": 640}, device_scale_factor=1)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def phone_no_js(browser):  # type: ignore[no-untyped-def]
+    """The same, with JavaScript disabled."""
+    context = browser.new_context(viewport={"width": 360, "height": 640}, java_script_enabled=False)
+    yield context
+    context.close()
+
+
+def artifact(name: str) -> Path:
+    """Where a test saves a screenshot or file for people to look at (test-artifacts/)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS / name

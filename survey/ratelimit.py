@@ -1,0 +1,57 @@
+"""In-memory rate limiting that never keeps who was limited.
+
+A key (an address, an account name) is turned into an HMAC under a random salt that is replaced
+every window, so the table cannot be joined with anything after the window ends. Nothing here is
+ever written to disk or logged; several app servers each keep their own table."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import threading
+import time
+from collections import defaultdict
+
+
+class RateLimiter:
+    """Allows ``limit`` events per key per ``window`` seconds."""
+
+    def __init__(self, limit: int, window: float, clock=time.monotonic) -> None:  # type: ignore[no-untyped-def]
+        self.limit = limit
+        self.window = window
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._rotate(clock())
+
+    def _rotate(self, now: float) -> None:
+        self._salt = secrets.token_bytes(32)
+        self._started = now
+        self._counts: defaultdict[bytes, int] = defaultdict(int)
+
+    def _slot(self, key: str) -> bytes:
+        return hmac.new(self._salt, key.encode("utf-8", "replace"), hashlib.sha256).digest()[:16]
+
+    def hit(self, key: str) -> bool:
+        """Count one event for ``key``; False when the key is over its limit in this window."""
+        with self._lock:
+            now = self._clock()
+            if now - self._started >= self.window:
+                self._rotate(now)
+            slot = self._slot(key)
+            if self._counts[slot] >= self.limit:
+                return False
+            self._counts[slot] += 1
+            return True
+
+    def blocked(self, key: str) -> bool:
+        """True when ``key`` has used up its events in this window (counts nothing)."""
+        with self._lock:
+            now = self._clock()
+            if now - self._started >= self.window:
+                self._rotate(now)
+            return self._counts.get(self._slot(key), 0) >= self.limit
+
+    def reset(self, key: str) -> None:
+        with self._lock:
+            self._counts.pop(self._slot(key), None)

@@ -1,0 +1,34 @@
+"""The no-JavaScript path in real Chromium at phone size."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from tests.conftest import AnalystKey, LiveServer, add_survey, artifact, export_survey, run_analyst
+from tests.helpers import read_rows
+
+
+def test_no_js_phone_submission_decrypts_exactly(app: Flask, live_server: LiveServer, phone_no_js, analyst_key: AnalystKey, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    uid, token = add_survey(app)
+    page = phone_no_js.new_page()
+    bodies: list[bytes] = []
+    page.on("request", lambda r: bodies.append(r.post_data_buffer or b""))
+    page.goto(f"{live_server.url}/s/{token}")
+    page.check("#needed_treatment-0")
+    page.check("#barriers-1")
+    page.check("#treated_unfairly-4")
+    page.fill("#age", "29")
+    page.fill("#comment", "canary-e2e-4411")
+    page.screenshot(path=str(artifact("no-js-filled.png")), full_page=True)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/thanks**")
+    assert "Thank you" in page.content()
+    export = export_survey(app, uid, tmp_path / "e.jsonl")
+    result = run_analyst("decrypt", export, "--key", analyst_key.private, "--out", tmp_path / "o.csv")
+    assert result.returncode == 0, result.stderr
+    [row] = read_rows(tmp_path / "o.csv")
+    assert (row["needed_treatment"], row["barriers"], row["treated_unfairly"], row["age"], row["comment"]) == (
+        "yes", "waiting_list", "5", "29", "canary-e2e-4411")
+    assert any(b"canary-e2e-4411" in b for b in bodies)  # without JS the form is posted as is
