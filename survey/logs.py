@@ -31,5 +31,11 @@ def init_app(app: Flask) -> None:
     werkzeug_logger = logging.getLogger("werkzeug")
     if not any(isinstance(f, StripClientFilter) for f in werkzeug_logger.filters):
         werkzeug_logger.addFilter(StripClientFilter())
-    if not app.logger.handlers or app.debug:
+    # Flask's default format starts with the time of day; an error logged while a respondent's
+    # request is handled would then record when they answered. Log without any time.
+    from flask.logging import default_handler
+
+    default_handler.setFormatter(logging.Formatter("%(levelname)s in %(module)s: %(message)s"))
+    if app.logger.level == logging.NOTSET or app.logger.level > logging.INFO:
+        # Start-up facts (the key ids in use) must reach the operator's console.
         app.logger.setLevel(logging.INFO)
