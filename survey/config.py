@@ -11,6 +11,7 @@ from typing import Any, Mapping
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_KEYS_DIR = PROJECT_ROOT / "keys"
 SECRET_FILE = "secret_key"
+LEAVE_URL = "https://en.wikipedia.org/wiki/Weather"
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,9 +27,17 @@ class Settings:
     #: Largest request body accepted, in bytes (an envelope is at most ~66 KiB raw, ~88 KiB base64).
     max_body_bytes: int = 128 * 1024
     #: Where "Leave quickly" sends the respondent.
-    leave_url: str = "https://en.wikipedia.org/wiki/Weather"
+    leave_url: str = LEAVE_URL
     #: Public base URL used in QR codes and flyers; empty means "the URL of the request".
     public_base_url: str = ""
+    #: POSTs to a submit endpoint allowed per client address per window (0: no limit). Counted in
+    #: memory only, per process, under a salted hash that rotates every window (survey/ratelimit.py).
+    submit_limit: int = 120
+    #: The rate-limit window, in seconds.
+    submit_window: int = 600
+    #: Reverse proxies in front of the app that append to X-Forwarded-For (0: use the socket peer).
+    #: Only used to tell clients apart for rate limiting; the address is never stored or logged.
+    trusted_proxy_hops: int = 0
     debug: bool = False
     testing: bool = False
     languages: tuple[str, ...] = field(default=("en",))
@@ -46,8 +55,11 @@ class Settings:
             secret_key=env.get("SECRET_KEY") or "",
             count_threshold=int(env.get("SURVEY_COUNT_THRESHOLD", "5")),
             public_base_url=env.get("SURVEY_PUBLIC_URL", "").rstrip("/"),
-            leave_url=env.get("SURVEY_LEAVE_URL") or cls.leave_url,
+            leave_url=env.get("SURVEY_LEAVE_URL") or LEAVE_URL,
             debug=env.get("FLASK_DEBUG", "") in ("1", "true"),
+            submit_limit=int(env.get("SURVEY_SUBMIT_LIMIT", "120")),
+            submit_window=int(env.get("SURVEY_SUBMIT_WINDOW", "600")),
+            trusted_proxy_hops=int(env.get("SURVEY_PROXY_HOPS", "0")),
         )
         if overrides:
             base = replace(base, **dict(overrides))

@@ -55,3 +55,16 @@ class RateLimiter:
     def reset(self, key: str) -> None:
         with self._lock:
             self._counts.pop(self._slot(key), None)
+
+
+def client_address(remote_addr: str | None, forwarded_for: str | None, trusted_hops: int) -> str:
+    """The address a request is counted under, used only as a key for :class:`RateLimiter`.
+
+    Behind ``trusted_hops`` reverse proxies that each append to X-Forwarded-For, the client is the
+    entry that many places from the right; anything further left was written by the client itself
+    and cannot be trusted. With no trusted proxy the socket peer is used."""
+    if trusted_hops > 0 and forwarded_for:
+        hops = [hop.strip() for hop in forwarded_for.split(",") if hop.strip()]
+        if len(hops) >= trusted_hops:
+            return hops[-trusted_hops]
+    return remote_addr or ""

@@ -13,6 +13,7 @@ from ..envelope import EnvelopeError, MAX_ENVELOPE_SIZE, format_key_id, public_k
 from ..links import LinkState, find_link, link_state
 from ..models import Link
 from ..questionnaire import AnswerError, Questionnaire
+from ..ratelimit import RateLimiter, client_address
 from ..storage import StorageRefused, store_response
 from . import bp
 from .forms import answers_from_form, build_form_class, field_names
@@ -175,3 +176,37 @@ def unavailable(exc: Any) -> Any:
 @bp.app_errorhandler(500)
 def server_error(exc: Any) -> Any:
     return _error_page(500, gettext("Something went wrong on our side"), gettext("Nothing was stored. Please try again later."))
+
+
+# -- rate limiting of submissions: in memory, per process, under a rotating salted hash ----------
+
+SUBMIT_ENDPOINTS = frozenset({"respond.submit_form", "respond.submit_sealed"})
+
+
+@bp.record_once
+def _make_submit_limiter(state: Any) -> None:
+    settings = state.app.config["SETTINGS"]
+    if settings.submit_limit > 0:
+        state.app.extensions["submit_limiter"] = RateLimiter(settings.submit_limit, settings.submit_window)
+
+
+@bp.before_app_request
+def _limit_submissions() -> Any:
+    """Counts every POST to a submit endpoint, valid or not, before anything is parsed."""
+    if request.method != "POST" or request.endpoint not in SUBMIT_ENDPOINTS:
+        return None
+    limiter: RateLimiter | None = current_app.extensions.get("submit_limiter")
+    settings = current_app.config["SETTINGS"]
+    key = client_address(request.remote_addr, request.headers.get("X-Forwarded-For"), settings.trusted_proxy_hops)
+    if limiter is None or limiter.hit(key):
+        return None
+    message = gettext("Too many answers were sent from this connection in a short time. Nothing was stored. "
+                      "Please wait a few minutes and try again.")
+    if request.endpoint == "respond.submit_sealed":
+        response = jsonify(error="rate limited", message=message)
+        response.status_code = 429
+    else:
+        body, status = _error_page(429, gettext("Please wait a moment"), message)
+        response = current_app.make_response((body, status))
+    response.headers["Retry-After"] = str(settings.submit_window)
+    return response
