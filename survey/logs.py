@@ -27,10 +27,39 @@ class StripClientFilter(logging.Filter):
         return True
 
 
+#: Anything shaped like an IPv4 or IPv6 address (or a time of day, which the IPv6 part also covers).
+_ADDRESS = re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}\b|(?<![\w:])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![\w:])")
+#: The path of a respondent link, whose token names the distribution channel.
+_LINK_PATH = re.compile(r"/s/[^/?\s\"]+")
+
+
+def redact(message: str) -> str:
+    """``message`` without client addresses or times of day, and with link tokens masked."""
+    return _LINK_PATH.sub("/s/<token>", _ADDRESS.sub("[redacted]", message))
+
+
+class RedactAddressFilter(logging.Filter):
+    """Scrubs addresses from every line of a logger, e.g. gunicorn's "Invalid request from ip=..."
+
+    The server's own "Listening at" / "Running on" line is left alone: it names the server."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if message.startswith("Listening at") or "Running on http" in message:
+            return True
+        cleaned = redact(message)
+        if cleaned != message:
+            record.msg = cleaned
+            record.args = None
+        return True
+
+
 def init_app(app: Flask) -> None:
     werkzeug_logger = logging.getLogger("werkzeug")
     if not any(isinstance(f, StripClientFilter) for f in werkzeug_logger.filters):
         werkzeug_logger.addFilter(StripClientFilter())
+    if not any(isinstance(f, RedactAddressFilter) for f in werkzeug_logger.filters):
+        werkzeug_logger.addFilter(RedactAddressFilter())
     # Flask's default format starts with the time of day; an error logged while a respondent's
     # request is handled would then record when they answered. Log without any time.
     from flask.logging import default_handler
