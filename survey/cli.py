@@ -83,3 +83,9 @@ def demo_command(base_url: str) -> None:
 def init_app(app: Flask) -> None:
     for command in (db_cli, keys_cli, assets_cli, export_command, demo_command):
         app.cli.add_command(command)
+    from .coordinate.cli import users_cli  # flask users create [--admin]
+
+    app.cli.add_command(users_cli)
+    from . import translations_status  # flask translations status
+
+    translations_status.init_app(app)

@@ -10,8 +10,23 @@ from flask_babel import Babel
 from .config import PROJECT_ROOT
 
 #: Locales shipped, in the order the language picker shows them, with their own names.
+#: Serbian (``sr``) is written in Cyrillic, the official script and CLDR's default for ``sr``;
+#: readers of the Latin script are served by Bosnian and Croatian. A Latin Serbian catalog
+#: would be added as ``sr_Latn``.
 LANGUAGES: dict[str, str] = {
     "en": "English",
+    "bs": "Bosanski",
+    "hr": "Hrvatski",
+    "sr": "Српски",
+    "sq": "Shqip",
+    "mk": "Македонски",
+    "it": "Italiano",
+    "de": "Deutsch",
+    "fr": "Français",
+    "es": "Español",
+    "ru": "Русский",
+    "uk": "Українська",
+    "ar": "العربية",
 }
 RTL = {"ar", "fa", "he", "ur"}
 
@@ -55,6 +70,7 @@ def _template_context() -> dict[str, object]:
         "page_dir": text_direction(lang),
         "offered_languages": available(),
         "language_names": LANGUAGES,
+        "language_dirs": {code: text_direction(code) for code in LANGUAGES},
         "leave_url": current_app.config["SETTINGS"].leave_url,
     }
 
