@@ -92,6 +92,12 @@ class RecordReader:
         self.problems: list[str] = []
 
     def __iter__(self) -> Iterator[Record | None]:
+        for line in self.lines():
+            yield parse_record(line)
+
+    def lines(self) -> Iterator[bytes]:
+        """The raw record lines, unparsed (for callers that parse them elsewhere, e.g. in worker
+        processes); count and digest are checked the same way when the stream ends."""
         digest = hashlib.sha256()
         count = 0
         with open(self.path, "rb") as fh:
@@ -99,7 +105,7 @@ class RecordReader:
             for line in fh:
                 digest.update(line)
                 count += 1
-                yield parse_record(line)
+                yield line
         if count != self.manifest.get("records"):
             self.problems.append(f"manifest says {self.manifest.get('records')} records, file has {count}")
         if digest.hexdigest() != self.manifest.get("records_sha256"):

@@ -12,8 +12,10 @@ from pathlib import Path
 from .. import envelope
 from ..exportfile import ExportFileError, RecordReader
 from ..questionnaire import DefinitionError, Questionnaire, parse
+from . import report
 from .csvsafe import cell
 from .decrypt import Tally, answer_cell, open_all
+from .pool import default_workers
 from .keys import MIN_PASSPHRASE, PASSPHRASE_ENV, KeyFileError, generate, load_private
 
 
@@ -101,6 +103,28 @@ def cmd_decrypt(args: argparse.Namespace) -> int:
     return 1 if reader.problems else 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    if args.k < 2:
+        raise UsageError("--k must be at least 2")
+    if args.epsilon is not None and not args.epsilon > 0:
+        raise UsageError("--epsilon must be a positive number")
+    if args.workers < 1:
+        raise UsageError("--workers must be at least 1")
+    readers = [RecordReader(path) for path in args.export]
+    questionnaires: dict[str, Questionnaire] = {}
+    for reader in readers:
+        q = export_questionnaire(reader)
+        if questionnaires.setdefault(q.key, q).source != q.source:
+            raise UsageError(f"{reader.path.name}: {q.key} has another definition than in an earlier export")
+    keys = load_keys(args.key)
+    for reader in readers:
+        check_key(reader, keys)
+    settings = report.Settings(k=args.k, epsilon=args.epsilon, workers=args.workers)
+    outcome = report.build(readers, list(questionnaires.values()), keys, args.out, settings)
+    report.print_summary(outcome, args.out)
+    return 1 if outcome.problems else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="survey-analyst",
@@ -116,6 +140,16 @@ def build_parser() -> argparse.ArgumentParser:
     decrypt.add_argument("--key", type=Path, action="append", required=True, help="private key (PEM); may repeat")
     decrypt.add_argument("--out", type=Path, required=True, help="CSV file to write")
     decrypt.set_defaults(func=cmd_decrypt)
+    rep = sub.add_parser("report", help="decrypt exports into CSVs, aggregates safe to publish and a report")
+    rep.add_argument("export", type=Path, nargs="+", help="export file(s): surveys or waves, same or other questionnaires")
+    rep.add_argument("--key", type=Path, action="append", required=True, help="private key (PEM); may repeat")
+    rep.add_argument("--out", type=Path, required=True, help="folder to write the outputs into")
+    rep.add_argument("--k", type=int, default=10, help="smallest count that is published (default 10)")
+    rep.add_argument("--epsilon", type=float, default=None,
+                        help="add differentially private noise to published counts, with this ε per count")
+    rep.add_argument("--workers", type=int, default=default_workers(),
+                        help="processes for decryption (default: all cores)")
+    rep.set_defaults(func=cmd_report)
     return parser
 
 

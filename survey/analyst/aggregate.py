@@ -1,0 +1,263 @@
+"""Counting valid responses into bounded counters, and turning the counts into published tables.
+
+Memory is constant in the number of responses: every counter is keyed by questionnaire, question,
+option, breakdown group or score value, never by response. Worker processes fill their own
+``Counts`` and the main process merges them."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from ..questionnaire import CHOICE_TYPES, PREFER_NOT_TO_SAY, Questionnaire
+from .suppress import COMPLEMENT, PRIMARY, PUBLISHED, geometric_noise, suppress_1d, suppress_2d
+
+#: Breakdowns: lang and channel come from the document and the record; the others are question
+#: codes that the instruments use for them.
+DIMENSIONS = ("country", "lang", "channel", "gender", "age_band")
+QUESTION_DIMENSIONS = ("country", "gender", "age_band")
+NO_ANSWER = "(no answer)"
+TOTAL = "(total)"
+ALL = "(all)"
+NO_SCORE = "(no score)"
+
+
+@dataclass
+class Counts:
+    responses: Counter[tuple[str, str]] = field(default_factory=Counter)
+    answers: Counter[tuple[str, str, str]] = field(default_factory=Counter)
+    groups: Counter[tuple[str, str, str]] = field(default_factory=Counter)
+    cross: Counter[tuple[str, str, str, str, str]] = field(default_factory=Counter)
+    numbers: Counter[tuple[str, str, int]] = field(default_factory=Counter)
+    scores: Counter[tuple[str, str, str, str, float | None]] = field(default_factory=Counter)
+
+    def add(
+        self, survey_uid: str, q: Questionnaire, lang: str, channel: str,
+        answers: Mapping[str, object], scores: Mapping[str, float | None],
+    ) -> None:
+        qk = q.key
+        self.responses[qk, survey_uid] += 1
+        groups = dimension_values(q, lang, channel, answers)
+        for dim, group in groups.items():
+            self.groups[qk, dim, group] += 1
+        for question in q.questions():
+            value = answers.get(question.code)
+            cats = categories_of(question.type, value)
+            for cat in cats:
+                self.answers[qk, question.code, cat] += 1
+            if question.type == "number" and isinstance(value, int):
+                self.numbers[qk, question.code, value] += 1
+            if question.type in CHOICE_TYPES:
+                for dim, group in groups.items():
+                    if dim != question.code:
+                        for cat in cats:
+                            self.cross[qk, dim, group, question.code, cat] += 1
+        for code, value in scores.items():
+            v = None if value is None else round(value, 6)
+            self.scores[qk, code, "", ALL, v] += 1
+            for dim, group in groups.items():
+                self.scores[qk, code, dim, group, v] += 1
+
+    def merge(self, other: Counts) -> None:
+        for name in ("responses", "answers", "groups", "cross", "numbers", "scores"):
+            getattr(self, name).update(getattr(other, name))
+
+
+def dimension_values(q: Questionnaire, lang: str, channel: str, answers: Mapping[str, object]) -> dict[str, str]:
+    codes = set(q.codes)
+    out: dict[str, str] = {}
+    for dim in DIMENSIONS:
+        if dim == "lang":
+            out[dim] = lang
+        elif dim == "channel":
+            out[dim] = channel
+        elif dim in codes:
+            value = answers.get(dim)
+            out[dim] = NO_ANSWER if value is None else str(value)
+    return out
+
+
+def categories_of(qtype: str, value: object) -> list[str]:
+    if value is None:
+        return [NO_ANSWER]
+    if value == PREFER_NOT_TO_SAY:
+        return [PREFER_NOT_TO_SAY]
+    if qtype in ("single", "scale"):
+        return [str(value)]
+    if qtype == "multiple" and isinstance(value, list):
+        return [str(v) for v in value]
+    return ["(answered)"]
+
+
+# -- published tables --------------------------------------------------------------------------
+
+
+@dataclass
+class Cell:
+    value: float | int | None  # None when suppressed
+    status: str = PUBLISHED
+
+
+@dataclass
+class Table:
+    kind: str  # responses | frequency | crosstab | number | score | score_distribution | score_by
+    questionnaire: str
+    variable: str
+    by: str
+    rows: list[str]
+    columns: list[str]
+    cells: list[list[Cell]]
+    statistic: str = "count"  # "count", or "" when the columns are statistics
+    title: str = ""
+
+    def suppressed(self) -> Counter[str]:
+        return Counter(c.status for row in self.cells for c in row if c.status != PUBLISHED)
+
+
+class Publisher:
+    """Builds every published table from merged counts: suppression first, then optional noise."""
+
+    def __init__(self, counts: Counts, questionnaires: Iterable[Questionnaire], k: int, epsilon: float | None):
+        self.c = counts
+        self.qs = list(questionnaires)
+        self.k = k
+        self.epsilon = epsilon
+        self._noise: dict[tuple[object, ...], int] = {}
+
+    def _count(self, key: tuple[object, ...], true: int, status: str) -> Cell:
+        if status != PUBLISHED:
+            return Cell(None, status)
+        if self.epsilon is None:
+            return Cell(true)
+        if key not in self._noise:  # one noisy value per true count, however often it is shown
+            self._noise[key] = max(0, true + geometric_noise(self.epsilon))
+        return Cell(self._noise[key])
+
+    def _one_way(self, kind: str, qk: str, variable: str, by: str, cats: list[str], counts: list[int], title: str) -> tuple[Table, list[str]]:
+        status = suppress_1d(counts, self.k)
+        cells = [self._count((qk, variable, c), n, s) for c, n, s in zip(cats, counts, status)]
+        total = sum(counts)
+        cells.append(self._count((qk, variable, TOTAL), total, PRIMARY if 0 < total < self.k else PUBLISHED))
+        return Table(kind, qk, variable, by, [ALL], [*cats, TOTAL], [cells], title=title), status
+
+    def tables(self) -> list[Table]:
+        out: list[Table] = []
+        for q in self.qs:
+            qk = q.key
+            if not any(key[0] == qk for key in self.c.responses):
+                continue
+            surveys = sorted(s for (k_, s) in self.c.responses if k_ == qk)
+            t, _ = self._one_way("responses", qk, "", "survey", surveys,
+                                 [self.c.responses[qk, s] for s in surveys], "Responses by survey")
+            out.append(t)
+            dims = self._dimensions(q)
+            dim_status: dict[str, tuple[list[str], list[str]]] = {}
+            for dim, groups in dims.items():
+                counts = [self.c.groups[qk, dim, g] for g in groups]
+                t, status = self._one_way("frequency", qk, dim, "", groups, counts, f"Responses by {dim}")
+                dim_status[dim] = (groups, status)
+                if dim not in q.codes:
+                    out.append(t)
+            for question in q.questions():
+                cats = self._categories(q, question.code)
+                counts = [self.c.answers[qk, question.code, cat] for cat in cats]
+                t, status = self._one_way("frequency", qk, question.code, "", cats, counts, question.text)
+                out.append(t)
+                if question.type == "number":
+                    out.append(self._stats_table("number", qk, question.code, "", [ALL],
+                                                 [Counter({v: n for (a, b, v), n in self.c.numbers.items() if (a, b) == (qk, question.code)})],
+                                                 question.text))
+                if question.type not in CHOICE_TYPES:
+                    continue
+                for dim, (groups, row_status) in dim_status.items():
+                    if dim == question.code:
+                        continue
+                    cells = [[self.c.cross[qk, dim, g, question.code, cat] for cat in cats] for g in groups]
+                    st = suppress_2d(cells, row_status, status, self.k)
+                    out.append(Table("crosstab", qk, question.code, dim, groups, cats,
+                                     [[self._count((qk, dim, g, question.code, cat), n, s)
+                                       for cat, n, s in zip(cats, row, srow)]
+                                      for g, row, srow in zip(groups, cells, st)],
+                                     title=question.text))
+            for sc in q.scores:
+                dist = self._score_values(qk, sc.code, "", ALL)
+                out.append(self._stats_table("score", qk, sc.code, "", [ALL], [dist], sc.label))
+                values = sorted(v for v in dist if v is not None)
+                cats = [_fmt(v) for v in values] + ([NO_SCORE] if None in dist else [])
+                counts = [dist[v] for v in values] + ([dist[None]] if None in dist else [])
+                t, _ = self._one_way("score_distribution", qk, sc.code, "", cats, counts, sc.label)
+                out.append(t)
+                for dim, (groups, _st) in dim_status.items():
+                    out.append(self._stats_table("score_by", qk, sc.code, dim, groups,
+                                                 [self._score_values(qk, sc.code, dim, g) for g in groups], sc.label))
+        return out
+
+    def _dimensions(self, q: Questionnaire) -> dict[str, list[str]]:
+        dims: dict[str, list[str]] = {}
+        for dim in DIMENSIONS:
+            if dim in QUESTION_DIMENSIONS and dim not in q.codes:
+                continue
+            if dim in q.codes:
+                dims[dim] = self._categories(q, dim)
+            else:
+                dims[dim] = sorted(g for (qk, d, g) in self.c.groups if qk == q.key and d == dim)
+        return dims
+
+    def _categories(self, q: Questionnaire, code: str) -> list[str]:
+        question = q.question(code)
+        cats = list(question.option_codes) if question.type in CHOICE_TYPES else (
+            ["(answered)"] if question.type in ("number", "text") else [])
+        if question.prefer_not_to_say:
+            cats.append(PREFER_NOT_TO_SAY)
+        cats.append(NO_ANSWER)
+        return cats
+
+    def _score_values(self, qk: str, code: str, dim: str, group: str) -> Counter[float | None]:
+        return Counter({v: n for (a, b, d, g, v), n in self.c.scores.items() if (a, b, d, g) == (qk, code, dim, group)})
+
+    def _stats_table(self, kind: str, qk: str, variable: str, by: str, groups: list[str],
+                     dists: list[Counter], title: str) -> Table:
+        """n, mean, sd and median per group; all hidden where n is a suppressed count."""
+        ns = [sum(n for v, n in d.items() if v is not None) for d in dists]
+        status = suppress_1d(ns, self.k) if len(ns) > 1 else [PRIMARY if 0 < ns[0] < self.k else PUBLISHED]
+        rows = []
+        for g, d, n, s in zip(groups, dists, ns, status):
+            stats = describe(d)
+            cells = [self._count((qk, variable, by, g, "n"), n, s)]
+            for name in ("mean", "sd", "median"):
+                value = stats.get(name)
+                cells.append(Cell(None, s) if s != PUBLISHED else Cell(None if value is None else round(value, 3)))
+            rows.append(cells)
+        return Table(kind, qk, variable, by, groups, ["n", "mean", "sd", "median"], rows, statistic="", title=title)
+
+
+def describe(dist: Mapping[float | None, int]) -> dict[str, float]:
+    """Mean, sample standard deviation and median of a value→count distribution."""
+    items = sorted((float(v), n) for v, n in dist.items() if v is not None and n > 0)
+    n = sum(c for _v, c in items)
+    if n == 0:
+        return {}
+    mean = math.fsum(v * c for v, c in items) / n
+    out = {"mean": mean}
+    if n > 1:
+        out["sd"] = math.sqrt(math.fsum(c * (v - mean) ** 2 for v, c in items) / (n - 1))
+    lo, hi = (n - 1) // 2, n // 2
+    seen = 0
+    picked: dict[int, float] = {}
+    for v, c in items:
+        for pos in (lo, hi):
+            if seen <= pos < seen + c:
+                picked[pos] = v
+        seen += c
+    out["median"] = (picked[lo] + picked[hi]) / 2
+    return out
+
+
+def _fmt(v: float) -> str:
+    return f"{v:.4f}".rstrip("0").rstrip(".")
+
+
+fmt_number = _fmt
+STATUS_TEXT = {PRIMARY: f"suppressed: fewer than k", COMPLEMENT: "suppressed: complementary"}

@@ -1,0 +1,187 @@
+"""``survey-analyst report``: exports in, a folder of publishable evidence out.
+
+Writes responses.csv, scores.csv, rejected.csv and the codebook as rows arrive; aggregates.csv,
+report.html and run.json once every export has been read."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import sys
+from collections import Counter
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import IO
+
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from .. import envelope
+from ..exportfile import RecordReader, digest_file
+from ..questionnaire import Questionnaire
+from .aggregate import STATUS_TEXT, Counts, Publisher, Table
+from .csvsafe import cell
+from .pool import ChunkResult, Layout, run, tasks
+from .progress import Progress
+
+
+@dataclass(frozen=True)
+class Settings:
+    k: int = 10
+    epsilon: float | None = None
+    workers: int = 1
+
+
+@dataclass
+class Outcome:
+    """Everything the report and run.json say about a run (bounded in size)."""
+
+    settings: Settings
+    inputs: list[dict[str, object]]
+    key_ids: list[str]
+    questionnaires: list[Questionnaire]
+    counts: Counts = field(default_factory=Counts)
+    valid: int = 0
+    records: int = 0
+    rejected: Counter[str] = field(default_factory=Counter)
+    examples: list[tuple[str, str, str]] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+
+
+def layout_for(questionnaires: list[Questionnaire]) -> Layout:
+    codes: dict[str, None] = {}
+    scores: dict[str, None] = {}
+    for q in questionnaires:
+        codes.update(dict.fromkeys(q.codes))
+        scores.update(dict.fromkeys(sc.code for sc in q.scores))
+    return Layout(tuple(q.source for q in questionnaires), tuple(codes), tuple(scores))
+
+
+def tool_version() -> str:
+    try:
+        return metadata.version("run-survey")
+    except metadata.PackageNotFoundError:  # pragma: no cover - running from a source tree
+        return "unknown"
+
+
+def build(
+    readers: list[RecordReader], questionnaires: list[Questionnaire],
+    keys: dict[bytes, ec.EllipticCurvePrivateKey], out: Path, settings: Settings,
+) -> Outcome:
+    out.mkdir(parents=True, exist_ok=True)
+    layout = layout_for(questionnaires)
+    outcome = Outcome(settings, [], sorted(k.hex() for k in keys), questionnaires)
+    total = sum(int(r.manifest.get("records", 0) or 0) for r in readers)
+    progress = Progress(total)
+    private_values = [k.private_numbers().private_value for k in keys.values()]
+    with (
+        open(out / "responses.csv", "w", newline="", encoding="utf-8") as responses,
+        open(out / "scores.csv", "w", newline="", encoding="utf-8") as scores,
+        open(out / "rejected.csv", "w", newline="", encoding="utf-8") as rejected,
+    ):
+        csv.writer(responses).writerow(layout.response_header)
+        csv.writer(scores).writerow(layout.score_header)
+        csv.writer(rejected).writerow(["response", "survey", "reason", "detail"])
+
+        def handle(result: ChunkResult) -> None:
+            responses.write(result.responses_csv)
+            scores.write(result.scores_csv)
+            rejected.write(result.rejected_csv)
+            outcome.counts.merge(result.counts)
+            outcome.valid += result.valid
+            outcome.rejected.update(result.rejected)
+            outcome.records += result.valid + sum(result.rejected.values())
+            room = 50 - len(outcome.examples)
+            outcome.examples.extend(result.examples[: max(room, 0)])
+            progress.update(outcome.records)
+
+        def all_tasks():  # type: ignore[no-untyped-def]
+            for no, reader in enumerate(readers, start=1):
+                uid = str(reader.manifest.get("survey", {}).get("uid", ""))
+                yield from tasks(no, uid, reader.lines())
+
+        run(all_tasks(), private_values, layout, settings.workers, handle)
+    progress.done()
+    for reader in readers:
+        outcome.problems.extend(f"{reader.path.name}: {p}" for p in reader.problems)
+        m = reader.manifest
+        q = m.get("questionnaire", {})
+        outcome.inputs.append({
+            "file": reader.path.name,
+            "sha256": digest_file(reader.path),
+            "survey": str(m.get("survey", {}).get("uid", "")),
+            "survey_title": str(m.get("survey", {}).get("title", "")),
+            "questionnaire": f"{q.get('id', '')}@{q.get('version', '')}",
+            "key_id": str(m.get("key_id", "")),
+            "records": m.get("records"),
+            "problems": list(reader.problems),
+        })
+    outcome.tables = Publisher(outcome.counts, questionnaires, settings.k, settings.epsilon).tables()
+    write_aggregates(out / "aggregates.csv", outcome.tables)
+    write_codebook(out / "codebook.csv", questionnaires)
+    from .html import write_report  # matplotlib is loaded only here
+
+    write_report(out / "report.html", outcome)
+    write_run(out / "run.json", outcome, out)
+    return outcome
+
+
+AGGREGATE_HEADER = ["table", "questionnaire", "variable", "by", "group", "category", "statistic", "value", "status"]
+
+
+def write_aggregates(path: Path, tables: list[Table]) -> None:
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(AGGREGATE_HEADER)
+        for t in tables:
+            for group, row in zip(t.rows, t.cells):
+                for col, c in zip(t.columns, row):
+                    category, statistic = (col, "count") if t.statistic else ("", col)
+                    value = "" if c.value is None else c.value
+                    w.writerow([cell(x) for x in (t.kind, t.questionnaire, t.variable, t.by, group,
+                                                  category, statistic, value, STATUS_TEXT.get(c.status, ""))])
+
+
+def write_codebook(path: Path, questionnaires: list[Questionnaire]) -> None:
+    """The codebook of each questionnaire, from the one place that knows how (survey.codebook)."""
+    from ..codebook import COLUMNS, codebook_rows
+
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(COLUMNS)
+        for q in questionnaires:
+            for row in codebook_rows(q):
+                w.writerow([cell(row.get(c, "")) for c in COLUMNS])
+
+
+def write_run(path: Path, outcome: Outcome, out: Path) -> None:
+    outputs = {name: digest_file(out / name) for name in
+               ("responses.csv", "scores.csv", "rejected.csv", "aggregates.csv", "codebook.csv", "report.html")}
+    doc = {
+        "tool": "survey-analyst report",
+        "version": tool_version(),
+        "date": dt.date.today().isoformat(),
+        "settings": {"k": outcome.settings.k, "epsilon": outcome.settings.epsilon,
+                     "workers": outcome.settings.workers},
+        "inputs": outcome.inputs,
+        "key_ids": outcome.key_ids,
+        "questionnaires": [q.key for q in outcome.questionnaires],
+        "counts": {"records": outcome.records, "valid": outcome.valid, "rejected": dict(outcome.rejected)},
+        "problems": outcome.problems,
+        "outputs_sha256": outputs,
+        "envelope_suite": envelope.SUITE_NAME,
+    }
+    path.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def print_summary(outcome: Outcome, out: Path, stream: IO[str] = sys.stderr) -> None:
+    print(f"{outcome.valid} responses decrypted and valid", file=stream)
+    for reason, n in sorted(outcome.rejected.items()):
+        print(f"{n} rejected: {reason}", file=stream)
+    for p in outcome.problems:
+        print(f"WARNING: {p}", file=stream)
+    print(f"wrote {out}/ (report.html, aggregates.csv, responses.csv, scores.csv, codebook.csv, run.json)",
+          file=stream)
+
