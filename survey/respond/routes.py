@@ -15,7 +15,7 @@ from ..models import Link
 from ..questionnaire import AnswerError, Questionnaire
 from ..ratelimit import RateLimiter, client_address
 from ..storage import StorageRefused, store_response
-from . import bp
+from . import access, bp
 from .forms import answers_from_form, build_form_class, field_names
 
 STATUS = {
@@ -68,6 +68,8 @@ def _render_form(link: Link, form: Any, status: int = 200, unexpected: bool = Fa
 @bp.get("/s/<token>")
 def questionnaire(token: str) -> Any:
     link = _open_link(token)
+    if link.requires_code:
+        return access.code_page(link)  # the one-time code comes first: see respond/access.py
     form = build_form_class(_questionnaire(link))()
     return _render_form(link, form)
 
@@ -76,10 +78,12 @@ def questionnaire(token: str) -> Any:
 def submit_form(token: str) -> Any:
     """The no-JavaScript path: validate, seal in memory, store only the envelope."""
     link = _open_link(token)
+    if link.requires_code and not access.accept(link, request.form.get(access.FIELD, "")):
+        return access.code_page(link, 403, refused=True)
     q = _questionnaire(link)
     form_class = build_form_class(q)
     form = form_class(request.form)
-    allowed = field_names(form) | {"lang"}
+    allowed = field_names(form) | {"lang", access.FIELD}
     if set(request.form) - allowed:
         return _render_form(link, form_class(), status=400, unexpected=True)
     if not form.validate():
@@ -92,6 +96,8 @@ def submit_form(token: str) -> Any:
     if link.survey.key_id not in keyring:
         abort(503, description="key")
     envelope = seal(plaintext.encode(q, _lang(), answers), keyring[link.survey.key_id].key, link.survey.uid)
+    if link.requires_code and not access.spend(link):  # spent in the response's own transaction
+        return access.code_page(link, 403, refused=True)
     store_response(session(), link, envelope)
     return redirect(url_for("respond.thanks", lang=_lang()), code=303)
 
@@ -104,6 +110,8 @@ def submit_sealed(token: str) -> Any:
     if len(body) > MAX_ENVELOPE_SIZE:
         return jsonify(error="too large"), 413
     try:
+        if link.requires_code and not access.spend(link, request.headers.get(access.HEADER, "")):
+            return jsonify(error="access code"), 403
         store_response(session(), link, body)
     except (EnvelopeError, StorageRefused) as exc:
         return jsonify(error=str(exc)), 400
