@@ -1,0 +1,155 @@
+"""Translation catalogs are complete and consistent; the locale is chosen from the URL, then the
+browser; Arabic is right-to-left; answers in any language decrypt to the same codes."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
+from flask import Flask
+
+from survey.i18n import LANGUAGES
+from survey.questionnaire import load_directory
+from survey.translations_fill import placeholders
+from survey.translations_status import (
+    MACHINE_DRAFT, POT, REVIEWED, TRANSLATIONS, compile_catalogs, po_path, questionnaire_status, read_catalog,
+    review_status,
+)
+from tests.conftest import ROOT, AnalystKey, add_survey, export_survey, run_analyst
+from tests.helpers import read_rows
+
+TRANSLATED = [code for code in LANGUAGES if code != "en"]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def compiled() -> None:
+    compile_catalogs()
+
+
+def pot_ids() -> set[str]:
+    return {m.id for m in read_catalog(POT) if m.id and isinstance(m.id, str)}
+
+
+def test_at_least_twelve_languages_besides_english_are_shipped() -> None:
+    assert len(TRANSLATED) >= 12
+    for lang in TRANSLATED:
+        assert po_path(lang).is_file(), lang
+
+
+def test_template_is_up_to_date_with_code_templates_and_questionnaires() -> None:
+    """`make translations` was run after the last interface or questionnaire string changed."""
+    with open(ROOT / "babel.cfg", encoding="utf-8") as fh:
+        method_map, options_map = parse_mapping_cfg(fh)
+    keywords = {"_": None, "gettext": None, "lazy_gettext": None, "_l": None, "ngettext": (1, 2)}
+    found = {msg[2] if isinstance(msg[2], str) else msg[2][0]
+             for msg in extract_from_dir(str(ROOT), method_map, options_map, keywords=keywords)}
+    found.discard("")
+    assert found - pot_ids() == set(), "run `make translations`: messages.pot misses these"
+
+
+def test_no_questionnaire_string_was_missed_by_extraction() -> None:
+    ids = pot_ids()
+    for q in load_directory().values():
+        missed = {text for text, _where in q.strings()} - ids
+        assert not missed, f"{q.key}: extraction missed {sorted(missed)[:5]}"
+
+
+@pytest.mark.parametrize("lang", TRANSLATED)
+def test_catalog_has_no_untranslated_or_fuzzy_entry(lang: str) -> None:
+    catalog = read_catalog(po_path(lang), lang)
+    ids = {m.id for m in catalog if m.id}
+    assert pot_ids() <= ids, f"{lang}: catalog lacks messages of the template (run `make translations`)"
+    untranslated = [m.id for m in catalog if m.id and not m.string]
+    fuzzy = [m.id for m in catalog if m.id and m.fuzzy]
+    assert not untranslated, f"{lang}: {len(untranslated)} untranslated, e.g. {untranslated[:3]}"
+    assert not fuzzy, f"{lang}: {len(fuzzy)} fuzzy, e.g. {fuzzy[:3]}"
+
+
+@pytest.mark.parametrize("lang", TRANSLATED)
+def test_catalog_placeholders_match_their_message_ids(lang: str) -> None:
+    catalog = read_catalog(po_path(lang), lang)
+    wrong = [m.id for m in catalog if m.id and m.string and placeholders(m.id) != placeholders(m.string)]
+    stray = [m.id for m in catalog if m.id and m.string and "%" in m.string
+             and re.search(r"%(?!\(\w+\)[sd]|%)", m.string)]
+    assert not wrong, f"{lang}: placeholders differ in {wrong[:3]}"
+    assert not stray, f"{lang}: a bare % would break formatting in {stray[:3]}"
+
+
+@pytest.mark.parametrize("lang", TRANSLATED)
+def test_every_catalog_records_its_review_status(lang: str) -> None:
+    data = tomllib.loads((TRANSLATIONS / lang / "REVIEW.toml").read_text(encoding="utf-8"))
+    assert data["status"] in (MACHINE_DRAFT, REVIEWED)
+    if data["status"] == REVIEWED:
+        assert data.get("reviewer"), f"{lang}: a reviewed catalog names the organisation that reviewed it"
+
+
+def test_draft_translations_mark_questionnaires_as_not_ready() -> None:
+    q = load_directory()["stigma@1"]
+    states = questionnaire_status(q, ["en", "de"])
+    assert states["en"].ready
+    assert states["de"].completeness.complete
+    assert review_status("de").is_draft is (not states["de"].ready)
+
+
+def test_translations_status_command_prints_completeness_and_review(app: Flask) -> None:
+    result = app.test_cli_runner().invoke(args=["translations", "status"])
+    assert result.exit_code == 0, result.output
+    for lang in TRANSLATED:
+        line = next(l for l in result.output.splitlines() if l.startswith(f"{lang} "))
+        assert "100.0%" in line and review_status(lang).describe() in line
+    assert "stigma@1" in result.output and "service_access@1" in result.output
+
+
+def test_lang_parameter_then_accept_language_then_english(app: Flask) -> None:
+    _uid, token = add_survey(app, "stigma@1")
+    client = app.test_client()
+    page = client.get(f"/s/{token}?lang=ar").get_data(as_text=True)
+    assert '<html lang="ar" dir="rtl">' in page
+    page = client.get(f"/s/{token}", headers={"Accept-Language": "de-AT,de;q=0.9,en;q=0.5"}).get_data(as_text=True)
+    assert '<html lang="de" dir="ltr">' in page
+    page = client.get(f"/s/{token}?lang=sr", headers={"Accept-Language": "de"}).get_data(as_text=True)
+    assert '<html lang="sr" dir="ltr">' in page and "Српски" in page
+    page = client.get(f"/s/{token}?lang=xx", headers={"Accept-Language": "tlh"}).get_data(as_text=True)
+    assert '<html lang="en" dir="ltr">' in page
+    assert "Set-Cookie" not in client.get(f"/s/{token}?lang=fr").headers
+
+
+def test_language_picker_links_every_language_without_javascript(app: Flask) -> None:
+    _uid, token = add_survey(app, "service_access@1")
+    page = app.test_client().get(f"/s/{token}?lang=uk").get_data(as_text=True)
+    for code, name in LANGUAGES.items():
+        assert f'href="?lang={code}"' in page and name in page
+    assert 'href="?lang=uk" lang="uk" hreflang="uk" dir="ltr" aria-current="true"' in page
+    assert 'lang="ar" hreflang="ar" dir="rtl"' in page
+
+
+#: The same answers to the stigma questionnaire, as the no-JavaScript form posts them.
+STIGMA_FORM = {
+    "exp_family": "3", "exp_police": "prefer_not_to_say", "ant_friend": "2", "int_proud": "5",
+    "dis_told": ["friends", "peers"], "stigma_comment": "canary-i18n-55 same words",
+    "country": "ba", "age_band": "35_44", "gender": "self_describe", "gender_self": "canary",
+    "recovery_status": "recovery_medication", "recovery_time": "3_5y",
+}
+
+
+def test_same_answers_in_english_arabic_and_serbian_decrypt_to_identical_rows(
+    app: Flask, analyst_key: AnalystKey, tmp_path: Path
+) -> None:
+    uid, token = add_survey(app, "stigma@1")
+    client = app.test_client()
+    for lang in ("en", "ar", "sr"):
+        response = client.post(f"/s/{token}?lang={lang}", data=STIGMA_FORM)
+        assert response.status_code == 303, response.get_data(as_text=True)[:500]
+        assert f"lang={lang}" in response.headers["Location"]
+    export = export_survey(app, uid, tmp_path / "export.jsonl")
+    result = run_analyst("decrypt", export, "--key", analyst_key.private, "--out", tmp_path / "rows.csv")
+    assert result.returncode == 0, result.stderr
+    rows = read_rows(tmp_path / "rows.csv")
+    assert sorted(r["lang"] for r in rows) == ["ar", "en", "sr"]
+    without_lang = [{k: v for k, v in r.items() if k != "lang"} for r in rows]
+    assert without_lang[0] == without_lang[1] == without_lang[2]
+    assert without_lang[0]["dis_told"] == "friends;peers" and without_lang[0]["country"] == "ba"
