@@ -7,7 +7,7 @@ AXE    := $(VENV)/node/node_modules/axe-core/axe.min.js
 DEMO_KEY_DIR := demo-analyst-key
 DEMO_PASSPHRASE := demo passphrase - not secret
 
-.PHONY: run test setup system-deps translations compile-translations codebook clean demo-key
+.PHONY: static-checks run test setup system-deps translations compile-translations codebook clean demo-key
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -56,7 +56,25 @@ run: setup demo-key
 	$(BIN)/flask --app wsgi run --host 127.0.0.1 --port 5000
 
 test: setup system-deps $(AXE)
+	$(MAKE) --no-print-directory static-checks
 	$(BIN)/pytest
+
+# bandit: no medium or high finding (each accepted one carries a `# nosec` with its reason).
+# pip-audit: the locked dependencies (requirements.lock, `pip freeze --exclude-editable`) against
+# PyPI's advisory data; any known vulnerability fails the run. When the advisory service cannot be
+# reached, say so loudly (the run goes on unless PIP_AUDIT_REQUIRED=1).
+PIP_AUDIT_SERVICE ?= pypi
+static-checks: $(STAMP)
+	$(BIN)/bandit -q -r survey wsgi.py gunicorn.conf.py benchmarks -ll
+	@out=$$(timeout 300 $(BIN)/pip-audit -r requirements.lock --strict --no-deps --disable-pip \
+		--progress-spinner off --vulnerability-service $(PIP_AUDIT_SERVICE) 2>&1); rc=$$?; echo "$$out"; \
+	if [ $$rc -eq 0 ]; then echo "pip-audit: no known vulnerability in requirements.lock"; \
+	elif echo "$$out" | grep -q "known vulnerabilit"; then exit 1; \
+	elif [ $$rc -eq 124 ] || echo "$$out" | grep -qiE "could not be audited|connection|resolve|timed out"; then \
+		echo "pip-audit: WARNING: the advisory service ($(PIP_AUDIT_SERVICE)) could not be reached from here;"; \
+		echo "pip-audit: WARNING: the dependencies were NOT audited. Set PIP_AUDIT_REQUIRED=1 to make this fail."; \
+		test -z "$(PIP_AUDIT_REQUIRED)"; \
+	else exit $$rc; fi
 
 clean:
 	rm -rf $(VENV) build *.egg-info test-artifacts
