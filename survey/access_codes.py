@@ -17,9 +17,9 @@ from sqlalchemy.orm import Session
 from .models import AccessCode, Link
 
 #: No look-alikes: no 0/O, 1/I/L, 2/Z, 5/S, 6/G, 8/B, U/V.
-ALPHABET = "ACDEFHJKMNPQRTWXY34679"
+ALPHABET = "ACDEFHJKMNPQRTWXY3479"
 GROUP = 4
-LENGTH = 8  # 22**8 ≈ 5.5e10 codes per link: guessing one of a thousand takes ~5e7 tries.
+LENGTH = 8  # 21**8 ≈ 3.8e10 codes per link: guessing one of a thousand takes ~4e7 tries.
 MAX_BATCH = 1000
 _NOT_CODE = re.compile(r"[^0-9A-Z]")
 
