@@ -13,7 +13,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> "Flask":
     """The application factory. ``config`` overrides fields of :class:`Settings`."""
     from flask import Flask
 
-    from . import assets, cli, headers, i18n, logs
+    from . import assets, cli, compress, headers, i18n, logs
     from .config import PROJECT_ROOT, Settings
     from .coordinate import bp as coordinate_bp
     from .db import db
@@ -49,6 +49,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> "Flask":
     i18n.init_app(app)
     headers.init_app(app)
     assets.init_app(app)
+    compress.init_app(app)
     app.jinja_env.add_extension("jinja2.ext.do")
     app.register_blueprint(respond_bp)
     app.register_blueprint(coordinate_bp)

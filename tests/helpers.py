@@ -39,3 +39,31 @@ def count_responses(app: Flask) -> int:
 def read_rows(path: Path) -> list[dict[str, str]]:
     with open(path, newline="", encoding="utf-8") as fh:
         return list(csv.DictReader(fh))
+
+
+def js_answer_demo(page, at_step=None) -> None:  # type: ignore[no-untyped-def]
+    """Answer the demo questionnaire as DEMO_FORM with JavaScript on, one screen at a time,
+    ending on the review screen. ``at_step(name)`` runs on each screen before moving on."""
+    def step(name: str) -> None:
+        if at_step is not None:
+            at_step(name)
+
+    page.wait_for_selector("html.enhanced")
+    step("1-services")
+    page.check("#needed_treatment-0")
+    page.wait_for_selector("#q-barriers:not([hidden])")
+    page.check("#barriers-0")
+    page.check("#barriers-4")
+    page.click("[data-submit]")
+    page.wait_for_selector("#section-stigma:not([hidden])")
+    step("2-stigma")
+    page.check("#treated_unfairly-3")
+    page.check("#hide_recovery-5")
+    page.click("[data-submit]")
+    page.wait_for_selector("#section-about:not([hidden])")
+    step("3-about")
+    page.fill("#age", "34")
+    page.fill("#comment", str(DEMO_FORM["comment"]))
+    page.click("[data-submit]")
+    page.wait_for_selector("#review:not([hidden])")
+    step("4-review")

@@ -113,6 +113,23 @@ def _fields_for(question: Question, t: Callable[[str], str]) -> list[tuple[str, 
     return fields
 
 
+def question_messages(question: Question) -> dict[str, str]:
+    """The messages validation can give this question, worded exactly as the server words them.
+
+    Rendered as ``data-msg-*`` attributes so the script shows the same words as the server."""
+    out: dict[str, str] = {}
+    if question.required:
+        out["required"] = str(MESSAGES["required"])
+    if question.prefer_not_to_say:
+        out["pnts-alone"] = str(MESSAGES["pnts_alone"])
+    if question.type == "number":
+        out["number"] = str(MESSAGES["number"])
+        out["range"] = str(MESSAGES["range"]) % {"min": question.minimum, "max": question.maximum}
+    if question.type == "text":
+        out["length"] = str(MESSAGES["length"]) % {"min": -1, "max": question.max_length}
+    return out
+
+
 def field_names(form: Form) -> set[str]:
     return {name for name in form._fields}
 
@@ -174,4 +191,4 @@ def _message_for(code: str, problem: str) -> str:
     return str(MESSAGES["choice"])
 
 
-__all__ = ["build_form_class", "answers_from_form", "field_names", "PNTS_SUFFIX", "MESSAGES", "ValidationError"]
+__all__ = ["build_form_class", "answers_from_form", "field_names", "question_messages", "PNTS_SUFFIX", "MESSAGES", "ValidationError"]

@@ -16,7 +16,7 @@ from ..questionnaire import AnswerError, Questionnaire
 from ..ratelimit import RateLimiter, client_address
 from ..storage import StorageRefused, store_response
 from . import access, bp
-from .forms import answers_from_form, build_form_class, field_names
+from .forms import answers_from_form, build_form_class, field_names, question_messages
 
 STATUS = {
     LinkState.UNKNOWN: 404,
@@ -60,6 +60,8 @@ def _render_form(link: Link, form: Any, status: int = 200, unexpected: bool = Fa
             key_id_display=format_key_id(link.survey.key_id),
             public_key=public_key_raw(key).hex() if key else "",
             unexpected=unexpected,
+            messages=question_messages,
+            locale=_lang(),
         ),
         status,
     )
@@ -106,6 +108,8 @@ def submit_form(token: str) -> Any:
 def submit_sealed(token: str) -> Any:
     """The JavaScript path: the body is the raw envelope, sealed in the browser."""
     link = _open_link(token)
+    if request.mimetype != "application/octet-stream":
+        return jsonify(error="send the envelope as application/octet-stream"), 415
     body = request.get_data(cache=False)
     if len(body) > MAX_ENVELOPE_SIZE:
         return jsonify(error="too large"), 413
