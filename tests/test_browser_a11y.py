@@ -1,0 +1,118 @@
+"""axe-core (WCAG 2.1 A and AA rules) on every respondent page state, in real Chromium at phone size;
+and the layout at 320 px with tap targets of at least 44 px."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from flask import Flask
+
+from tests.conftest import ROOT, LiveServer, add_survey, artifact
+from tests.helpers import js_answer_demo
+
+pytestmark = pytest.mark.browser
+AXE = ROOT / ".venv" / "node" / "node_modules" / "axe-core" / "axe.min.js"
+TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+@pytest.fixture(scope="module")
+def axe_source() -> str:
+    if not AXE.exists():
+        pytest.fail("axe-core is missing: run `make test`, which installs it")
+    return AXE.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def audited(browser):  # type: ignore[no-untyped-def]
+    """A phone-sized context where the page's CSP is bypassed, only so axe can be injected."""
+    context = browser.new_context(viewport={"width": 360, "height": 640}, bypass_csp=True)
+    yield context
+    context.close()
+
+
+def violations(page, axe_source: str) -> list[dict]:  # type: ignore[no-untyped-def]
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(content=axe_source)
+    return page.evaluate(
+        """async (tags) => {
+            const result = await axe.run(document, {runOnly: {type: "tag", values: tags}, resultTypes: ["violations"]});
+            return result.violations.map(v => ({id: v.id, help: v.help, nodes: v.nodes.map(n => n.target.join(" "))}));
+        }""",
+        TAGS,
+    )
+
+
+def test_every_page_state_has_no_axe_violations(app: Flask, live_server: LiveServer, audited, axe_source: str) -> None:  # type: ignore[no-untyped-def]
+    _uid, token = add_survey(app)
+    found: dict[str, list[dict]] = {}
+
+    def audit(page, name: str) -> None:  # type: ignore[no-untyped-def]
+        found[name] = violations(page, axe_source)
+
+    # Without the script (the no-JavaScript page): empty, then the server's error page.
+    plain = audited.new_page()
+    plain.route("**/static/respond.js*", lambda route: route.abort())
+    plain.goto(f"{live_server.url}/s/{token}")
+    audit(plain, "no-js empty")
+    plain.fill("#age", "150")
+    plain.click("button[type=submit]")
+    plain.wait_for_selector("#error-summary")
+    audit(plain, "no-js server errors")
+    plain.screenshot(path=str(artifact("no-js-errors.png")), full_page=True)
+    plain.goto(f"{live_server.url}/")
+    audit(plain, "index")
+    plain.goto(f"{live_server.url}/s/no-such-link")
+    audit(plain, "error page")
+
+    page = audited.new_page()
+    page.goto(f"{live_server.url}/s/{token}")
+    page.wait_for_selector("html.enhanced")
+    page.click("[data-submit]")
+    page.wait_for_selector("[data-client-errors]:not([hidden])")
+    audit(page, "js errors")
+    page.check("#needed_treatment-0")
+    page.check("#barriers-0")
+    page.check("#barriers-5")
+    page.click("[data-submit]")
+    audit(page, "js errors on a follow-up question")
+    page.uncheck("#barriers-5")
+    page.reload()
+    js_answer_demo(page, lambda name: audit(page, f"js step {name}"))
+    page.click("[data-submit]")
+    page.wait_for_url("**/thanks**")
+    audit(page, "thank-you")
+
+    assert len(found) == 11
+    assert {name: v for name, v in found.items() if v} == {}
+
+
+def _fits(page, width: int) -> list[str]:  # type: ignore[no-untyped-def]
+    """Problems on the current screen: sideways scrolling, or a visible control under 44 px."""
+    return page.evaluate(
+        """(width) => {
+            const problems = [];
+            if (document.documentElement.scrollWidth > width) problems.push("scrolls sideways: " + document.documentElement.scrollWidth);
+            const controls = document.querySelectorAll("a, button, input:not([type=radio]):not([type=checkbox]), textarea, .choice");
+            for (const el of controls) {
+                const box = el.getBoundingClientRect();
+                if (box.width === 0 && box.height === 0) continue;  // not shown
+                if (box.height < 44 || box.width < 44) problems.push((el.id || el.className || el.tagName) + ": " + Math.round(box.width) + "x" + Math.round(box.height));
+            }
+            return problems;
+        }""",
+        width,
+    )
+
+
+def test_every_step_fits_320_px_with_tap_targets_of_44_px(app: Flask, live_server: LiveServer, browser) -> None:  # type: ignore[no-untyped-def]
+    _uid, token = add_survey(app)
+    context = browser.new_context(viewport={"width": 320, "height": 568})
+    page = context.new_page()
+    page.goto(f"{live_server.url}/s/{token}")
+    found: dict[str, list[str]] = {}
+    record: Callable[[str], None] = lambda name: found.__setitem__(name, _fits(page, 320))
+    js_answer_demo(page, record)
+    page.screenshot(path=str(artifact("js-320-review.png")), full_page=True)
+    context.close()
+    assert found and {k: v for k, v in found.items() if v} == {}
