@@ -110,3 +110,27 @@ def test_burst_through_gunicorn_leaves_no_address_agent_referrer_or_time(
     # The only address in the log is the server's own, in the line that says where it listens.
     for line in log.splitlines():
         assert "127.0.0.1" not in line or line.split("] ", 2)[-1].startswith("Listening at"), line
+
+
+def test_sqlite_keeps_responses_without_rowid_in_random_id_order(app: Flask) -> None:
+    """Arrival order is not kept: no rowid, random ids, and the export is shuffled."""
+    import sqlite3
+
+    from tests.conftest import export_survey
+
+    uid, token = add_survey(app)
+    client = app.test_client()
+    for _ in range(12):
+        assert client.post(f"/s/{token}", data=DEMO_FORM).status_code == 303
+    db_file = app.config["SETTINGS"].database_url.removeprefix("sqlite:///")
+    with sqlite3.connect(db_file) as conn:
+        assert "WITHOUT ROWID" in conn.execute("SELECT sql FROM sqlite_master WHERE name='responses'").fetchone()[0]
+        ids = [row[0] for row in conn.execute("SELECT id FROM responses")]
+        envelopes = [row[0] for row in conn.execute("SELECT envelope FROM responses")]
+    assert all(re.fullmatch(r"[0-9a-f]{32}", i) for i in ids) and ids == sorted(ids)  # stored in id order
+    out = export_survey(app, uid, Path(db_file).parent / "export.jsonl")
+    import base64
+    import json
+
+    exported = [base64.b64decode(json.loads(line)["envelope"]) for line in out.read_bytes().splitlines()[1:]]
+    assert sorted(exported) == sorted(envelopes)
