@@ -135,10 +135,13 @@ class Publisher:
             self._noise[key] = max(0, true + geometric_noise(self.epsilon))
         return Cell(self._noise[key])
 
-    def _one_way(self, kind: str, qk: str, variable: str, by: str, cats: list[str], counts: list[int], title: str) -> tuple[Table, list[str]]:
+    def _one_way(self, kind: str, qk: str, variable: str, by: str, cats: list[str], counts: list[int], title: str,
+                 total: int | None = None) -> tuple[Table, list[str]]:
+        """Counts and their total; ``total`` is given when the counts do not add up to it
+        (multiple choice: the total is the number of responses)."""
         status = suppress_1d(counts, self.k)
         cells = [self._count((qk, variable, c), n, s) for c, n, s in zip(cats, counts, status)]
-        total = sum(counts)
+        total = sum(counts) if total is None else total
         cells.append(self._count((qk, variable, TOTAL), total, PRIMARY if 0 < total < self.k else PUBLISHED))
         return Table(kind, qk, variable, by, [ALL], [*cats, TOTAL], [cells], title=title), status
 
@@ -163,7 +166,8 @@ class Publisher:
             for question in q.questions():
                 cats = self._categories(q, question.code)
                 counts = [self.c.answers[qk, question.code, cat] for cat in cats]
-                t, status = self._one_way("frequency", qk, question.code, "", cats, counts, question.text)
+                n_total = sum(self.c.responses[qk, s] for s in surveys) if question.type == "multiple" else None
+                t, status = self._one_way("frequency", qk, question.code, "", cats, counts, question.text, n_total)
                 out.append(t)
                 if question.type == "number":
                     out.append(self._stats_table("number", qk, question.code, "", [ALL],

@@ -7,7 +7,6 @@ off so a ``$`` in a label is just a dollar sign."""
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Sequence
 
 import matplotlib
@@ -37,7 +36,6 @@ def _svg(fig: plt.Figure) -> str:
     plt.close(fig)
     text = buf.getvalue()
     text = text[text.index("<svg") :]  # drop the XML declaration and doctype
-    text = re.sub(r'\s(width|height)="[0-9.]+pt"', "", text, count=2)  # scale with the page
     return text.replace("<svg ", '<svg role="img" class="chart" ', 1)
 
 

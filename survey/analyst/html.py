@@ -43,10 +43,11 @@ table { border-collapse: collapse; margin: .5rem 0 1rem; font-size: .9rem; width
 th, td { border-bottom: 1px solid var(--line); padding: .3rem .7rem; text-align: left; vertical-align: top; }
 td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
 thead th { background: var(--soft); }
+tr.total th, tr.total td { border-top: 2px solid var(--ink); font-weight: bold; }
 td.s { color: var(--muted); font-style: italic; text-align: right; }
 .note { background: #fff8e1; border-left: 4px solid #c99a06; padding: .6rem 1rem; margin: 1rem 0; }
 .warn { background: #fdecea; border-left: 4px solid #b3261e; padding: .6rem 1rem; margin: 1rem 0; }
-svg.chart { width: 100%; max-width: 40rem; height: auto; display: block; margin: .5rem 0; }
+svg.chart { max-width: 100%; height: auto; display: block; margin: .5rem 0; }
 code, .mono { font-family: "DejaVu Sans Mono", monospace; font-size: .85em; word-break: break-all; }
 .wrap { overflow-x: auto; }
 footer { margin-top: 3rem; color: var(--muted); font-size: .85rem; }
@@ -106,6 +107,26 @@ def table_html(t: Table, labels: dict[str, str] | None = None, row_labels: dict[
             f'<tbody>{"".join(body)}</tbody></table></div>')
 
 
+def one_way_html(t: Table, labels: dict[str, str] | None = None, first: str = "answer") -> str:
+    """A one-way table standing up: one row per category, with the share of the published total."""
+    labels = labels or {}
+    cells = dict(zip(t.columns, t.cells[0]))
+    total = cells.get(TOTAL)
+    base = total.value if total is not None and total.status == PUBLISHED else None
+    body = []
+    for col, c in cells.items():
+        if col == TOTAL:
+            continue
+        share = ""
+        if c.status == PUBLISHED and base and c.value is not None:
+            share = f"{100 * float(c.value) / float(base):.0f}%"
+        body.append(f'<tr><th scope="row">{e(labels.get(col, col))}</th>{_cell(c)}<td class="n">{share}</td></tr>')
+    if total is not None:
+        body.append(f'<tr class="total"><th scope="row">{e(labels.get(TOTAL, "Total"))}</th>{_cell(total)}<td></td></tr>')
+    return (f'<div class="wrap"><table><thead><tr><th scope="col">{e(first)}</th><th class="n" scope="col">responses</th>'
+            f'<th class="n" scope="col">share</th></tr></thead><tbody>{"".join(body)}</tbody></table></div>')
+
+
 def write_report(path: Path, outcome: Outcome) -> None:
     path.write_text(render(outcome), encoding="utf-8")
 
@@ -147,7 +168,8 @@ def render(o: Outcome) -> str:
         tables = [t for t in o.tables if t.questionnaire == q.key]
         if not tables:
             continue
-        parts.append(_questionnaire(q, tables, first))
+        survey_titles = {str(i["survey"]): f'{i["survey_title"]} ({i["survey"]})' for i in o.inputs}
+        parts.append(_questionnaire(q, tables, first, survey_titles))
         first = False
     parts.append(_suppression(o))
     parts.append(_rejections(o))
@@ -185,13 +207,13 @@ def _published_bars(t: Table, labels: dict[str, str], skip: tuple[str, ...] = (T
     return names, values, hidden
 
 
-def _questionnaire(q: Questionnaire, tables: list[Table], first: bool) -> str:
+def _questionnaire(q: Questionnaire, tables: list[Table], first: bool, titles: dict[str, str]) -> str:
     cls = ' class="first"' if first else ""
     out = [f'<h2{cls}>{e(q.title)} <small class="mono">({e(q.key)})</small></h2>']
     resp = _find(tables, "responses", "", "survey")
     if resp:
         out.append("<h3>Responses by survey</h3>")
-        out.append(table_html(resp, first="survey"))
+        out.append(one_way_html(resp, labels=titles, first="survey"))
     for sc in q.scores:
         out.append(f"<h3>{e(sc.label)}</h3>")
         method = "mean" if sc.method == "mean" else "sum"
@@ -235,7 +257,9 @@ def _questionnaire(q: Questionnaire, tables: list[Table], first: bool) -> str:
             names, values, hidden = _published_bars(freq, labels, skip=(TOTAL, NO_ANSWER))
             if values:
                 out.append(charts.bars(names, values, "responses"))
-        out.append(table_html(freq, labels=labels, first=""))
+        if question.type == "multiple":
+            labels[TOTAL] = "Responses (each may choose several)"
+        out.append(one_way_html(freq, labels=labels))
         stats = _find(tables, "number", question.code)
         if stats:
             out.append(table_html(stats, first=""))
