@@ -222,3 +222,13 @@ def test_users_create_command_makes_the_first_admin(app: Flask, monkeypatch: pyt
     with app.app_context():
         second = auth.find_user(session(), "second")
         assert second is not None and not second.is_admin
+
+
+def test_a_survey_closed_in_the_console_refuses_responses_with_a_clear_page(app: Flask, world: World) -> None:
+    client = login(app, "assigned")
+    token = csrf(client, "/console/password")
+    assert client.post(f"/console/surveys/{world.survey_id}/close", data={"csrf_token": token}).status_code == 303
+    refused = app.test_client().get(f"/s/{world.token}")
+    assert refused.status_code == 410 and "This survey is closed" in refused.get_data(as_text=True)
+    assert client.post(f"/console/surveys/{world.survey_id}/open", data={"csrf_token": token}).status_code == 303
+    assert app.test_client().get(f"/s/{world.token}").status_code == 200
