@@ -333,3 +333,26 @@ def test_no_hidden_count_in_the_published_tables_can_be_worked_out(known: Run) -
     for (table, variable) in {(r["table"], r["variable"]) for r in rows if r["table"] in ("frequency", "responses")}:
         part = [r for r in rows if (r["table"], r["variable"]) == (table, variable) and r["category"] != "(total)"]
         assert sum(1 for r in part if r["status"]) != 1, (table, variable)
+
+
+@pytest.mark.browser
+def test_the_report_opens_in_chromium_without_any_network_request(known: Run, browser) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import artifact
+
+    report = (known.out / "report.html").resolve()
+    context = browser.new_context(viewport={"width": 1100, "height": 900})
+    requests: list[str] = []
+    context.on("request", lambda req: requests.append(req.url))
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.goto(report.as_uri())
+    page.wait_for_load_state("networkidle")
+    assert requests == [report.as_uri()]
+    assert errors == []
+    assert page.locator("svg.chart").count() >= 4
+    assert page.get_by_role("heading", name="What was suppressed and why").is_visible()
+    page.screenshot(path=str(artifact("report.png")), full_page=True)
+    page.emulate_media(media="print")  # the print stylesheet applies
+    assert page.evaluate("getComputedStyle(document.querySelector('main')).maxWidth") == "none"
+    context.close()

@@ -39,10 +39,11 @@ def _svg(fig: plt.Figure) -> str:
     return text.replace("<svg ", '<svg role="img" class="chart" ', 1)
 
 
-def bars(labels: Sequence[str], values: Sequence[float], xlabel: str, title: str = "") -> str:
-    """Horizontal bars, first label on top."""
+def bars(labels: Sequence[str], values: Sequence[float], xlabel: str, title: str = "",
+         notes: Sequence[str] | None = None) -> str:
+    """Horizontal bars, first label on top; a non-empty note replaces a bar's number (e.g. "<k")."""
     height = 0.45 + 0.32 * max(len(labels), 1)
-    fig, ax = plt.subplots(figsize=(6.4, height))
+    fig, ax = plt.subplots(figsize=(3.6, height))
     y = list(range(len(labels)))[::-1]
     ax.barh(y, values, color=ACCENT, height=0.65)
     ax.set_yticks(y, [_short(lbl) for lbl in labels])
@@ -50,8 +51,10 @@ def bars(labels: Sequence[str], values: Sequence[float], xlabel: str, title: str
     if title:
         ax.set_title(title, loc="left")
     top = max(values) if values else 1
-    for yy, v in zip(y, values):
-        ax.text(v + top * 0.01, yy, _num(v), va="center", fontsize=9, color="#333333")
+    for i, (yy, v) in enumerate(zip(y, values)):
+        note = notes[i] if notes else ""
+        ax.text(v + top * 0.01, yy, note or _num(v), va="center", fontsize=9,
+                color="#8a6d00" if note else "#333333", style="italic" if note else "normal")
     ax.set_xlim(0, top * 1.15 or 1)
     return _svg(fig)
 
@@ -67,7 +70,7 @@ def histogram(labels: Sequence[str], counts: Sequence[int], xlabel: str) -> str:
     return _svg(fig)
 
 
-def _short(label: str, limit: int = 42) -> str:
+def _short(label: str, limit: int = 30) -> str:
     return label if len(label) <= limit else label[: limit - 1] + "…"
 
 

