@@ -194,3 +194,46 @@ def test_the_respondent_page_weighs_at_most_30_kb_and_loads_only_from_its_host(a
     gzipped = {urlsplit(r.url).path: len(gzip.compress(r.body(), 6)) for r in responses}
     print(f"\nrespondent page over the wire: {total:.0f} bytes in {len(wire)} responses; gzip sizes {gzipped}")
     assert total <= 30 * 1024
+    shift = page.evaluate("""() => new Promise(done => {
+        let sum = 0;
+        new PerformanceObserver(list => { for (const e of list.getEntries()) sum += e.value; })
+            .observe({type: "layout-shift", buffered: true});
+        setTimeout(() => done(sum), 300);
+    })""")
+    print(f"layout shift on load: {shift}")
+    assert shift < 0.01  # the script's changes happen before the first paint: no layout shift
+
+
+def test_without_crypto_subtle_the_plain_form_posts_and_says_the_server_encrypts(app: Flask, live_server: LiveServer, phone) -> None:  # type: ignore[no-untyped-def]
+    """As on plain HTTP to a local address: JavaScript runs, but WebCrypto is not there."""
+    _uid, token = add_survey(app)
+    page = phone.new_page()
+    page.add_init_script("Object.defineProperty(Crypto.prototype, 'subtle', {get: () => undefined})")
+    page.goto(f"{live_server.url}/s/{token}")
+    page.wait_for_load_state("load")
+    assert page.evaluate("crypto.subtle === undefined && !document.documentElement.classList.contains('js')")
+    assert page.is_visible("[data-no-js-notice]") and page.is_hidden("[data-js-notice]")
+    assert "encrypted on our server" in page.inner_text("[data-no-js-notice]")
+    assert page.is_visible("#section-about") and page.is_visible("#q-barriers")  # the whole plain form
+    for name, value in DEMO_FORM.items():
+        for v in value if isinstance(value, list) else [value]:
+            if name in ("age", "comment"):
+                page.fill(f"#{name}", v)
+            else:
+                page.check(f'input[name="{name}"][value="{v}"]')
+    with page.expect_request(f"**/s/{token}*") as posted:
+        page.click("[data-submit]")
+    assert posted.value.method == "POST" and "canary-7f3a9c" in (posted.value.post_data or "")
+    page.wait_for_url("**/thanks**")
+    assert count_responses(app) == 1
+
+
+def test_with_webcrypto_the_notice_says_answers_are_encrypted_on_this_device(app: Flask, live_server: LiveServer, phone) -> None:  # type: ignore[no-untyped-def]
+    _uid, token = add_survey(app)
+    page = phone.new_page()
+    page.goto(f"{live_server.url}/s/{token}")
+    page.wait_for_selector("html.enhanced")
+    assert page.is_hidden("[data-no-js-notice]")
+    assert "encrypted on this device before they are sent" in page.inner_text("[data-js-notice]")
+    assert page.get_attribute("#questionnaire", "autocomplete") == "off"
+    assert page.evaluate("[...document.querySelectorAll('#questionnaire input, #questionnaire textarea')].every(e => e.autocomplete === 'off')")

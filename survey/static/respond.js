@@ -256,7 +256,6 @@
     window.addEventListener("pagehide", wipe);
     window.addEventListener("pageshow", function (event) { if (event.persisted) { applyConditions(); show(0); } });
 
-    $$(".condition", form).forEach(function (hint) { hint.hidden = true; }); // applied live instead
     root.classList.add("enhanced");
     applyConditions();
     current = 0;
