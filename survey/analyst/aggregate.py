@@ -37,23 +37,23 @@ class Counts:
         self, survey_uid: str, q: Questionnaire, lang: str, channel: str,
         answers: Mapping[str, object], scores: Mapping[str, float | None],
     ) -> None:
-        qk = q.key
+        qk, plan = _plan(q)
         self.responses[qk, survey_uid] += 1
         groups = dimension_values(q, lang, channel, answers)
         for dim, group in groups.items():
             self.groups[qk, dim, group] += 1
-        for question in q.questions():
-            value = answers.get(question.code)
-            cats = categories_of(question.type, value)
+        for code, qtype, is_choice in plan:
+            value = answers.get(code)
+            cats = categories_of(qtype, value)
             for cat in cats:
-                self.answers[qk, question.code, cat] += 1
-            if question.type == "number" and isinstance(value, int):
-                self.numbers[qk, question.code, value] += 1
-            if question.type in CHOICE_TYPES:
+                self.answers[qk, code, cat] += 1
+            if qtype == "number" and isinstance(value, int):
+                self.numbers[qk, code, value] += 1
+            if is_choice:
                 for dim, group in groups.items():
-                    if dim != question.code:
+                    if dim != code:
                         for cat in cats:
-                            self.cross[qk, dim, group, question.code, cat] += 1
+                            self.cross[qk, dim, group, code, cat] += 1
         for code, value in scores.items():
             v = None if value is None else round(value, 6)
             self.scores[qk, code, "", ALL, v] += 1
@@ -65,15 +65,35 @@ class Counts:
             getattr(self, name).update(getattr(other, name))
 
 
+_plans: dict[int, tuple[str, list[tuple[str, str, bool]], Questionnaire]] = {}
+
+
+def _plan(q: Questionnaire) -> tuple[str, list[tuple[str, str, bool]]]:
+    """(key, [(code, type, is a choice question)]) of a questionnaire, worked out once per process."""
+    found = _plans.get(id(q))
+    if found is None or found[2] is not q:
+        found = (q.key, [(x.code, x.type, x.type in CHOICE_TYPES) for x in q.questions()], q)
+        _plans[id(q)] = found
+    return found[0], found[1]
+
+
+_dims: dict[int, tuple[tuple[str, ...], Questionnaire]] = {}
+
+
 def dimension_values(q: Questionnaire, lang: str, channel: str, answers: Mapping[str, object]) -> dict[str, str]:
-    codes = set(q.codes)
+    """The breakdown groups of one response: language, channel, and the demographic answers."""
+    found = _dims.get(id(q))
+    if found is None or found[1] is not q:
+        codes = set(q.codes)
+        found = (tuple(d for d in DIMENSIONS if d in ("lang", "channel") or d in codes), q)
+        _dims[id(q)] = found
     out: dict[str, str] = {}
-    for dim in DIMENSIONS:
+    for dim in found[0]:
         if dim == "lang":
             out[dim] = lang
         elif dim == "channel":
             out[dim] = channel
-        elif dim in codes:
+        else:
             value = answers.get(dim)
             out[dim] = NO_ANSWER if value is None else str(value)
     return out

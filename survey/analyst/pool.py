@@ -26,7 +26,7 @@ from .aggregate import Counts, fmt_number
 from .csvsafe import cell
 from .decrypt import Row, answer_cell, open_record
 
-CHUNK = 256
+CHUNK = 1000
 
 
 @dataclass(frozen=True)
