@@ -31,6 +31,8 @@ def test_js_answers_are_sealed_on_the_phone_and_decrypt_exactly(
     uid, token = add_survey(app)
     page = phone.new_page()
     requests = _record_requests(page)
+    script_errors: list = []
+    page.on("pageerror", lambda e: script_errors.append(e))
     page.goto(f"{live_server.url}/s/{token}")
     js_answer_demo(page, lambda name: page.screenshot(path=str(artifact(f"js-step-{name}.png")), full_page=True))
     review = page.inner_text("[data-review-list]")
@@ -40,6 +42,7 @@ def test_js_answers_are_sealed_on_the_phone_and_decrypt_exactly(
     assert sent.value.status == 201
     page.wait_for_url("**/thanks**")
     page.screenshot(path=str(artifact("js-step-5-thanks.png")), full_page=True)
+    assert script_errors == []
 
     [post] = [r for r in requests if r.method == "POST"]
     assert post.url.endswith(f"/s/{token}/sealed")

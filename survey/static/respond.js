@@ -26,6 +26,9 @@
   function $(sel, el) { return (el || document).querySelector(sel); }
   function $$(sel, el) { return Array.prototype.slice.call((el || document).querySelectorAll(sel)); }
   function labelOf(input) { var l = $('label[for="' + input.id + '"]'); return l ? l.textContent.trim() : input.value; }
+  function joinList(items) { // "a, b" in the page's language
+    try { return new Intl.ListFormat(root.lang, { type: "unit" }).format(items); } catch (e) { return items.join(", "); }
+  }
   function questionText(q) { return $(".question-text", q).firstChild.textContent.trim(); }
 
   /** One question's answer as plaintext.encode() writes it, or an error kind (data-msg-*). */
@@ -168,7 +171,7 @@
           if (r.value === undefined) shown = form.dataset.notAnswered;
           else if (q.dataset.type === "number" || q.dataset.type === "text") {
             shown = r.value === PNTS ? labelOf($('input[name="' + q.dataset.code + '__pnts"]', q)) : String(r.value);
-          } else shown = $$("input:checked", q).map(labelOf).join(", ");
+          } else shown = joinList($$("input:checked", q).map(labelOf));
           var row = document.createElement("div"), dt = document.createElement("dt"), dd = document.createElement("dd");
           var act = document.createElement("dd"), change = document.createElement("button"), hint = document.createElement("span");
           row.className = "review-row";
