@@ -22,7 +22,10 @@ bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 #: Sync workers: each handles one request at a time; the app is stateless, so any number of
 #: workers (and any number of hosts) can share one PostgreSQL database.
 workers = int(os.environ.get("GUNICORN_WORKERS", str(min(2 * multiprocessing.cpu_count() + 1, 9))))
-worker_class = "sync"
+# Threads let one process hold several submissions at once, so the group committer in
+# survey/storage.py can write them in one transaction (one fsync) instead of one each.
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", "8"))
 #: A submission is one small insert; anything slower than this is stuck, not busy.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 20

@@ -283,7 +283,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     seconds = min(args.seconds, 120.0)
     failed = False
-    print(f"gunicorn, 2 sync workers, 127.0.0.1; {args.clients} client processes; {seconds:.0f} s per phase; "
+    print(f"gunicorn, 2 workers (gthread), 127.0.0.1; {args.clients} client processes; {seconds:.0f} s per phase; "
           f"databases under {args.dir or tempfile.gettempdir()}")
     print(f"{'database':<11} {'endpoint':<16} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}  errors")
     for kind in args.db:

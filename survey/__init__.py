@@ -13,7 +13,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> "Flask":
     """The application factory. ``config`` overrides fields of :class:`Settings`."""
     from flask import Flask
 
-    from . import assets, cli, compress, headers, i18n, logs
+    from . import assets, cli, compress, headers, i18n, logs, storage
     from .config import PROJECT_ROOT, Settings
     from .coordinate import bp as coordinate_bp
     from .db import db
@@ -46,6 +46,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> "Flask":
     app.extensions["keyring"] = load_keyring(settings.keys_dir)
     app.extensions["questionnaires"] = load_directory()
     db.init_app(app)
+    storage.init_app(app, app.extensions["survey_engine"])
     i18n.init_app(app)
     headers.init_app(app)
     assets.init_app(app)

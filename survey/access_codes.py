@@ -11,7 +11,7 @@ import hmac
 import re
 import secrets
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .models import AccessCode, Link
@@ -66,22 +66,6 @@ def usable(s: Session, secret: str, link: Link, code: str) -> bool:
         return False
     row = s.get(AccessCode, code_hash(secret, link.id, code))
     return row is not None and row.link_id == link.id and not row.used
-
-
-def spend(s: Session, secret: str, link: Link, code: str) -> bool:
-    """Mark the code used inside the caller's transaction; False when it is unknown or already used.
-
-    The caller commits together with the response, or rolls back: then the code stays unused."""
-    if not well_formed(code):
-        return False
-    result = s.execute(
-        update(AccessCode)
-        .where(AccessCode.code_hash == code_hash(secret, link.id, code),
-               AccessCode.link_id == link.id, AccessCode.used.is_(False))
-        .values(used=True)
-        .execution_options(synchronize_session=False)
-    )
-    return result.rowcount == 1
 
 
 def tally(s: Session, link: Link) -> tuple[int, int]:

@@ -24,6 +24,17 @@ def _codes(app: Flask, token: str, n: int) -> list[str]:
         return codes
 
 
+def _valid_envelope(app: Flask, token: str) -> bytes:
+    """A well-formed envelope for the link's survey, as the browser would send it."""
+    from survey import envelope, plaintext
+
+    with app.app_context():
+        link = session().scalar(select(Link).where(Link.token == token))
+        q = app.extensions["questionnaires"][link.survey.questionnaire_key]
+        key = app.extensions["keyring"][link.survey.key_id].key
+        return envelope.seal(plaintext.encode(q, "en", {"needed_treatment": "no"}), key, link.survey.uid)
+
+
 def test_codes_are_grouped_and_free_of_look_alike_characters() -> None:
     codes = {access_codes.new_code() for _ in range(500)}
     assert len(codes) == 500
@@ -69,7 +80,8 @@ def test_a_used_code_shares_no_column_or_value_with_the_response_it_unlocked(any
     again = app.test_client()
     assert again.post(f"/s/{token}/code", data={"access_code": codes[2]}).status_code == 403
     assert again.post(f"/s/{token}", data={**DEMO_FORM, "access_code": codes[2]}).status_code == 403
-    assert again.post(f"/s/{token}/sealed", data=b"x", headers={"X-Access-Code": codes[2], "Content-Type": "application/octet-stream"}).status_code == 403
+    sealed = _valid_envelope(app, token)
+    assert again.post(f"/s/{token}/sealed", data=sealed, headers={"X-Access-Code": codes[2], "Content-Type": "application/octet-stream"}).status_code == 403
     assert count_responses(app) == 1
 
 

@@ -8,8 +8,8 @@ How the code travels, without a cookie and without ever touching the response ro
    attribute. Nothing is stored and no cookie is set.
 3. The no-JavaScript submit (POST /s/<token>) carries the hidden field; the sealing script sends
    it as the ``X-Access-Code`` header of POST /s/<token>/sealed.
-4. Either submit path spends the code (``UPDATE ... WHERE used = false``, see access_codes.spend)
-   in the same transaction that stores the response: one code, one response, and no column or
+4. Either submit path hands the code's hash to survey.storage, which spends it
+   (``UPDATE ... WHERE used = false``) in the same transaction that stores the response: one code, one response, and no column or
    value ties the two together.
 """
 
@@ -70,15 +70,19 @@ def accept(link: Link, code: str) -> bool:
     return True
 
 
-def spend(link: Link, code: str | None = None) -> bool:
-    """Spend the accepted (or given) code in the current transaction; the caller commits it."""
+def code_to_spend(link: Link, code: str | None = None) -> str | None:
+    """The keyed hash of the accepted (or given) code, for storage to spend together with the
+    response; None when the code is malformed or the link's code page is paused."""
     code = g.get("access_code", "") if code is None else code
-    if _limiter().blocked(link.token):
-        return False
-    ok = access_codes.spend(session(), _secret(), link, code)
-    if not ok:
+    if _limiter().blocked(link.token) or not access_codes.well_formed(code):
         _limiter().hit(link.token)
-    return ok
+        return None
+    return access_codes.code_hash(_secret(), link.id, code)
+
+
+def refused(link: Link) -> None:
+    """Count a code that storage refused (unknown or already spent) against the link."""
+    _limiter().hit(link.token)
 
 
 @bp.post("/s/<token>/code")

@@ -14,7 +14,7 @@ from ..links import LinkState, find_link, link_state
 from ..models import Link
 from ..questionnaire import AnswerError, Questionnaire
 from ..ratelimit import RateLimiter, client_address
-from ..storage import StorageRefused, store_response
+from ..storage import CodeRefused, StorageRefused, StorageUnavailable, store_response
 from . import access, bp
 from .forms import answers_from_form, build_form_class, field_names, question_messages
 
@@ -98,9 +98,16 @@ def submit_form(token: str) -> Any:
     if link.survey.key_id not in keyring:
         abort(503, description="key")
     envelope = seal(plaintext.encode(q, _lang(), answers), keyring[link.survey.key_id].key, link.survey.uid)
-    if link.requires_code and not access.spend(link):  # spent in the response's own transaction
+    code_hash = access.code_to_spend(link) if link.requires_code else None
+    if link.requires_code and code_hash is None:
         return access.code_page(link, 403, refused=True)
-    store_response(session(), link, envelope)
+    try:
+        store_response(link, envelope, code_hash)  # the code is spent in the response's transaction
+    except CodeRefused:
+        access.refused(link)
+        return access.code_page(link, 403, refused=True)
+    except StorageUnavailable:
+        abort(503, description="storage")
     return redirect(url_for("respond.thanks", lang=_lang()), code=303)
 
 
@@ -113,12 +120,18 @@ def submit_sealed(token: str) -> Any:
     body = request.get_data(cache=False)
     if len(body) > MAX_ENVELOPE_SIZE:
         return jsonify(error="too large"), 413
+    code_hash = access.code_to_spend(link, request.headers.get(access.HEADER, "")) if link.requires_code else None
+    if link.requires_code and code_hash is None:
+        return jsonify(error="access code"), 403
     try:
-        if link.requires_code and not access.spend(link, request.headers.get(access.HEADER, "")):
-            return jsonify(error="access code"), 403
-        store_response(session(), link, body)
+        store_response(link, body, code_hash)
     except (EnvelopeError, StorageRefused) as exc:
         return jsonify(error=str(exc)), 400
+    except CodeRefused:
+        access.refused(link)
+        return jsonify(error="access code"), 403
+    except StorageUnavailable:
+        return jsonify(error="storage unavailable, nothing was stored"), 503
     return jsonify(status="stored"), 201
 
 

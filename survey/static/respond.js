@@ -228,7 +228,7 @@
         doc = null;
         var response = await fetch(form.dataset.sealedAction, {
           method: "POST", body: envelope, credentials: "omit", cache: "no-store", redirect: "error",
-          referrerPolicy: "no-referrer", headers: { "Content-Type": "application/octet-stream" },
+          referrerPolicy: "no-referrer", headers: sendHeaders(),
         });
         if (response.status !== 201) throw new Error(String(response.status));
         wipe();
@@ -240,6 +240,13 @@
         failed.hidden = false;
         failed.focus();
       }
+    }
+
+    function sendHeaders() {
+      // A one-time code (links that require one) travels as a header, never in the envelope.
+      var headers = { "Content-Type": "application/octet-stream" };
+      if (form.dataset.accessCode) headers["X-Access-Code"] = form.dataset.accessCode;
+      return headers;
     }
 
     function wipe() {
