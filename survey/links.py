@@ -6,7 +6,7 @@ import datetime as dt
 import enum
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from .models import Link, Response
 
@@ -44,4 +44,5 @@ def link_state(session: Session, link: Link | None) -> LinkState:
 def find_link(session: Session, token: str) -> Link | None:
     if not token or len(token) > 64:
         return None
-    return session.scalar(select(Link).where(Link.token == token))
+    # One query for the link and its survey: this runs on every respondent request.
+    return session.scalar(select(Link).options(joinedload(Link.survey)).where(Link.token == token))
