@@ -12,10 +12,8 @@ from pathlib import Path
 from .. import envelope
 from ..exportfile import ExportFileError, RecordReader
 from ..questionnaire import DefinitionError, Questionnaire, parse
-from . import report
 from .csvsafe import cell
 from .decrypt import Tally, answer_cell, open_all
-from .pool import default_workers
 from .keys import MIN_PASSPHRASE, PASSPHRASE_ENV, KeyFileError, generate, load_private
 
 
@@ -119,6 +117,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     keys = load_keys(args.key)
     for reader in readers:
         check_key(reader, keys)
+    from . import report  # numpy, the worker pool and (later) matplotlib: only for this command
+
     settings = report.Settings(k=args.k, epsilon=args.epsilon, workers=args.workers)
     outcome = report.build(readers, list(questionnaires.values()), keys, args.out, settings)
     report.print_summary(outcome, args.out)
@@ -147,7 +147,7 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--k", type=int, default=10, help="smallest count that is published (default 10)")
     rep.add_argument("--epsilon", type=float, default=None,
                         help="add differentially private noise to published counts, with this ε per count")
-    rep.add_argument("--workers", type=int, default=default_workers(),
+    rep.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)),
                         help="processes for decryption (default: all cores)")
     rep.set_defaults(func=cmd_report)
     return parser

@@ -104,6 +104,8 @@ def table_html(t: Table, labels: dict[str, str] | None = None, row_labels: dict[
     head = "".join(f'<th class="n" scope="col">{e(labels.get(c, c))}</th>' for c in t.columns)
     body = []
     for g, row in zip(t.rows, t.cells):
+        if t.statistic == "" and row[0].status == PUBLISHED and row[0].value == 0 and len(t.rows) > 1:
+            continue  # a group nobody is in: no statistics to show
         name = "all responses" if g == ALL else row_labels.get(g, g)
         body.append(f'<tr><th scope="row">{e(name)}</th>{"".join(_cell(c) for c in row)}</tr>')
     return (f'<div class="wrap"><table><thead><tr><th scope="col">{e(first)}</th>{head}</tr></thead>'
@@ -240,7 +242,7 @@ def _questionnaire(q: Questionnaire, tables: list[Table], first: bool, titles: d
             by = _find(tables, "score_by", sc.code, dim)
             if by is None:
                 continue
-            labels = _labels(q, dim)
+            labels = {**_labels(q, dim), NO_ANSWER: "No answer"}
             out.append(f"<h3>{e(sc.label)} by {e(DIM_NAMES[dim])}</h3>")
             pub = [(labels.get(g, g), row[1].value) for g, row in zip(by.rows, by.cells)
                    if row[1].status == PUBLISHED and row[1].value is not None]

@@ -9,6 +9,7 @@ import csv
 import datetime as dt
 import json
 import sys
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -48,6 +49,7 @@ class Outcome:
     examples: list[tuple[str, str, str]] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
+    decrypt_seconds: float = 0.0
 
 
 def layout_for(questionnaires: list[Questionnaire]) -> Layout:
@@ -102,7 +104,9 @@ def build(
                 uid = str(reader.manifest.get("survey", {}).get("uid", ""))
                 yield from tasks(no, uid, reader.lines())
 
+        started = time.perf_counter()
         run(all_tasks(), private_values, layout, settings.workers, handle)
+        outcome.decrypt_seconds = time.perf_counter() - started
     progress.done()
     for reader in readers:
         outcome.problems.extend(f"{reader.path.name}: {p}" for p in reader.problems)
@@ -177,7 +181,9 @@ def write_run(path: Path, outcome: Outcome, out: Path) -> None:
 
 
 def print_summary(outcome: Outcome, out: Path, stream: IO[str] = sys.stderr) -> None:
-    print(f"{outcome.valid} responses decrypted and valid", file=stream)
+    rate = outcome.records / outcome.decrypt_seconds if outcome.decrypt_seconds else 0.0
+    print(f"{outcome.valid} responses decrypted and valid "
+          f"({outcome.records} records read in {outcome.decrypt_seconds:.1f}s, {rate:,.0f}/s)", file=stream)
     for reason, n in sorted(outcome.rejected.items()):
         print(f"{n} rejected: {reason}", file=stream)
     for p in outcome.problems:
