@@ -1,0 +1,88 @@
+"""report over several exports: two questionnaire versions, two keys after a key rotation; and the
+small parts (progress bar, noise) that the end-to-end tests cannot see."""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+from pathlib import Path
+
+from cryptography.hazmat.primitives import serialization
+
+from survey import envelope, exportfile, plaintext
+from survey.analyst.progress import Progress
+from survey.analyst.suppress import geometric_noise
+from survey.questionnaire import Questionnaire, load, parse
+from tests.conftest import PASSPHRASE, AnalystKey, run_analyst
+from tests.helpers import read_rows
+
+DEMO = Path(__file__).resolve().parent.parent / "survey" / "questionnaires" / "demo.toml"
+
+
+def sealed_export(path: Path, key: AnalystKey, q: Questionnaire, uid: str, answers: list[dict[str, object]]) -> Path:
+    private = serialization.load_pem_private_key(key.private.read_bytes(), PASSPHRASE.encode())
+    records = (exportfile.Record("Clinic", envelope.seal(plaintext.encode(q, "en", a), private.public_key(), uid))
+               for a in answers)
+    manifest = {"survey": {"uid": uid, "title": uid},
+                "questionnaire": {"id": q.id, "version": q.version, "definition": q.source},
+                "key_id": key.key_id}
+    with open(path, "wb") as fh:
+        exportfile.write(fh, manifest, records)
+    return path
+
+
+def test_two_versions_and_two_keys_in_one_report(tmp_path: Path, analyst_key: AnalystKey, other_key: AnalystKey) -> None:
+    v1 = load(DEMO)
+    v2 = parse(DEMO.read_text().replace("version = 1", "version = 2", 1).replace(
+        '  { code = "no", label = "No" },', '  { code = "no", label = "No" },\n  { code = "unsure", label = "Not sure" },'))
+    a = sealed_export(tmp_path / "a.jsonl", analyst_key, v1, "wave-1", [{"needed_treatment": "no", "treated_unfairly": 2}] * 12)
+    b = sealed_export(tmp_path / "b.jsonl", other_key, v2, "wave-2", [{"needed_treatment": "unsure", "hide_recovery": 4}] * 11)
+    out = tmp_path / "out"
+    result = run_analyst("report", a, b, "--key", analyst_key.private, "--key", other_key.private, "--out", out, "--workers", "2")
+    assert result.returncode == 0, result.stderr
+    run = json.loads((out / "run.json").read_text())
+    assert sorted(run["key_ids"]) == sorted([analyst_key.key_id, other_key.key_id])
+    assert run["questionnaires"] == ["demo@1", "demo@2"]
+    assert run["counts"] == {"records": 23, "valid": 23, "rejected": {}}
+    rows = read_rows(out / "responses.csv")
+    assert {(r["questionnaire"], r["survey"]) for r in rows} == {("demo@1", "wave-1"), ("demo@2", "wave-2")}
+    agg = read_rows(out / "aggregates.csv")
+    unsure = [r for r in agg if r["table"] == "frequency" and r["variable"] == "needed_treatment" and r["category"] == "unsure"]
+    assert [(r["questionnaire"], r["value"]) for r in unsure] == [("demo@2", "11")]
+    scores = read_rows(out / "scores.csv")
+    assert sorted({r["stigma_score"] for r in scores}) == ["2", "4"]
+
+
+def test_an_export_sealed_to_a_key_not_given_stops_the_report(tmp_path: Path, analyst_key: AnalystKey, other_key: AnalystKey) -> None:
+    a = sealed_export(tmp_path / "a.jsonl", other_key, load(DEMO), "w", [{"needed_treatment": "no"}])
+    result = run_analyst("report", a, "--key", analyst_key.private, "--out", tmp_path / "out")
+    assert result.returncode == 2 and "wrong key" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_the_progress_bar_shows_on_a_terminal_only() -> None:
+    tty, pipe = Terminal(), io.StringIO()
+    for stream in (tty, pipe):
+        bar = Progress(1000, stream, every=0.0)
+        bar.update(500)
+        bar.done()
+    assert "500/1,000 records" in tty.getvalue() and "#" * 15 in tty.getvalue()
+    assert pipe.getvalue() == ""
+
+
+def test_geometric_noise_has_the_spread_of_its_epsilon() -> None:
+    eps = 0.5
+    draws = [geometric_noise(eps) for _ in range(20_000)]
+    alpha = math.exp(-eps)
+    variance = 2 * alpha / (1 - alpha) ** 2  # two-sided geometric
+    mean = sum(draws) / len(draws)
+    var = sum((d - mean) ** 2 for d in draws) / (len(draws) - 1)
+    assert abs(mean) < 0.15
+    assert 0.9 * variance < var < 1.1 * variance
+    assert all(isinstance(d, int) for d in draws)
