@@ -39,26 +39,28 @@ class Counts:
     ) -> None:
         qk, plan = _plan(q)
         self.responses[qk, survey_uid] += 1
-        groups = dimension_values(q, lang, channel, answers)
-        for dim, group in groups.items():
-            self.groups[qk, dim, group] += 1
+        groups = tuple(dimension_values(q, lang, channel, answers).items())
+        counted_groups, counted_answers, counted_cross = self.groups, self.answers, self.cross
+        for dim, group in groups:
+            counted_groups[qk, dim, group] += 1
         for code, qtype, is_choice in plan:
             value = answers.get(code)
             cats = categories_of(qtype, value)
             for cat in cats:
-                self.answers[qk, code, cat] += 1
-            if qtype == "number" and isinstance(value, int):
-                self.numbers[qk, code, value] += 1
+                counted_answers[qk, code, cat] += 1
             if is_choice:
-                for dim, group in groups.items():
+                for dim, group in groups:
                     if dim != code:
                         for cat in cats:
-                            self.cross[qk, dim, group, code, cat] += 1
-        for code, value in scores.items():
-            v = None if value is None else round(value, 6)
-            self.scores[qk, code, "", ALL, v] += 1
-            for dim, group in groups.items():
-                self.scores[qk, code, dim, group, v] += 1
+                            counted_cross[qk, dim, group, code, cat] += 1
+            elif qtype == "number" and isinstance(value, int):
+                self.numbers[qk, code, value] += 1
+        counted_scores = self.scores
+        for code, score_value in scores.items():
+            v = None if score_value is None else round(score_value, 6)
+            counted_scores[qk, code, "", ALL, v] += 1
+            for dim, group in groups:
+                counted_scores[qk, code, dim, group, v] += 1
 
     def merge(self, other: Counts) -> None:
         for name in ("responses", "answers", "groups", "cross", "numbers", "scores"):
@@ -99,16 +101,25 @@ def dimension_values(q: Questionnaire, lang: str, channel: str, answers: Mapping
     return out
 
 
-def categories_of(qtype: str, value: object) -> list[str]:
+_NO_ANSWER = (NO_ANSWER,)
+_PNTS = (PREFER_NOT_TO_SAY,)
+_ANSWERED = ("(answered)",)
+
+
+def categories_of(qtype: str, value: object) -> tuple[str, ...] | list[str]:
+    """The categories an answer is counted under: its option code(s), prefer-not-to-say, no
+    answer, or just "(answered)" for numbers and free text (whose content is never counted)."""
     if value is None:
-        return [NO_ANSWER]
+        return _NO_ANSWER
     if value == PREFER_NOT_TO_SAY:
-        return [PREFER_NOT_TO_SAY]
-    if qtype in ("single", "scale"):
-        return [str(value)]
+        return _PNTS
+    if qtype == "single":
+        return (value,)  # type: ignore[return-value]
+    if qtype == "scale":
+        return (str(value),)
     if qtype == "multiple" and isinstance(value, list):
-        return [str(v) for v in value]
-    return ["(answered)"]
+        return value
+    return _ANSWERED
 
 
 # -- published tables --------------------------------------------------------------------------

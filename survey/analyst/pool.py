@@ -90,6 +90,7 @@ def process_chunk(task: Task) -> ChunkResult:
     responses, scores_out, rejected_out = io.StringIO(), io.StringIO(), io.StringIO()
     rw, sw, xw = csv.writer(responses), csv.writer(scores_out), csv.writer(rejected_out)
     result = ChunkResult("", "", "", Counts())
+    uid_cell = cell(task.survey_uid)
     for i, line in enumerate(task.lines):
         rid = f"{task.export_no}-{task.first + i}"
         opened = open_record(parse_record(line), _Worker.keys, task.survey_uid, _Worker.questionnaires)
@@ -103,9 +104,12 @@ def process_chunk(task: Task) -> ChunkResult:
         q, answers = opened.questionnaire, opened.answers
         result.valid += 1
         scored = {sc.code: score(sc, q, answers) for sc in q.scores}
-        rw.writerow([rid, cell(task.survey_uid), cell(q.key), cell(opened.lang), cell(opened.channel),
-                     *(cell(answer_cell(answers.get(c))) for c in layout.question_columns)])
-        sw.writerow([rid, cell(task.survey_uid), cell(q.key),
+        row = [rid, uid_cell, cell(q.key), cell(opened.lang), cell(opened.channel)]
+        for c in layout.question_columns:
+            value = answers.get(c)
+            row.append("" if value is None else value if type(value) is int and value >= 0 else cell(answer_cell(value)))
+        rw.writerow(row)
+        sw.writerow([rid, uid_cell, cell(q.key),
                      *("" if scored.get(c) is None else fmt_number(scored[c]) for c in layout.score_columns)])
         result.counts.add(task.survey_uid, q, opened.lang, opened.channel, answers, scored)
     result.responses_csv = responses.getvalue()
