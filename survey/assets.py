@@ -23,13 +23,18 @@ def compute(directory: Path = STATIC_DIR) -> dict[str, str]:
     return {name: sri(directory / name) for name in PUBLISHED if (directory / name).exists()}
 
 
+def version(sri_hash: str) -> str:
+    """A short URL-safe token of the file's hash, for cache-busting query strings."""
+    return sri_hash[7:19].replace("+", "-").replace("/", "_")
+
+
 def init_app(app: Flask) -> None:
     hashes = compute()
     app.extensions["asset_sri"] = hashes
 
     def asset_url(name: str) -> str:
         # The hash in the query makes a changed file a new URL, so caches never mix versions.
-        return url_for("static", filename=name, v=hashes.get(name, "")[7:19])
+        return url_for("static", filename=name, v=version(hashes.get(name, "")))
 
     def asset_sri(name: str) -> str:
         return hashes.get(name, "")

@@ -36,24 +36,24 @@ class AnalystKey:
     key_id: str
 
 
-@pytest.fixture(scope="session")
-def analyst_key(tmp_path_factory: pytest.TempPathFactory) -> AnalystKey:
-    base = tmp_path_factory.mktemp("analyst")
-    files = generate(base / "offline", "analyst", PASSPHRASE.encode())
+def make_key(base: Path, name: str) -> AnalystKey:
+    """A real analyst key pair: the private key offline, the public key in a keys/ folder."""
+    files = generate(base / "offline", name, PASSPHRASE.encode())
     keys_dir = base / "keys"
     keys_dir.mkdir()
     shutil.copy(files.public, keys_dir / files.public.name)
     return AnalystKey(keys_dir, files.private, files.key_id)
+
+
+@pytest.fixture(scope="session")
+def analyst_key(tmp_path_factory: pytest.TempPathFactory) -> AnalystKey:
+    return make_key(tmp_path_factory.mktemp("analyst"), "analyst")
 
 
 @pytest.fixture(scope="session")
 def other_key(tmp_path_factory: pytest.TempPathFactory) -> AnalystKey:
-    base = tmp_path_factory.mktemp("other")
-    files = generate(base / "offline", "other", PASSPHRASE.encode())
-    keys_dir = base / "keys"
-    keys_dir.mkdir()
-    shutil.copy(files.public, keys_dir / files.public.name)
-    return AnalystKey(keys_dir, files.private, files.key_id)
+    """A second analyst's key, for wrong-key tests."""
+    return make_key(tmp_path_factory.mktemp("other"), "other")
 
 
 def free_port() -> int:
