@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 
 import click
@@ -13,7 +14,8 @@ from . import assets
 from .db import session, upgrade
 from .envelope import format_key_id
 from .export import find_survey, write_export
-from .models import Link, Survey
+from .auth import create_user
+from .models import Link, Survey, User
 from .surveys import create_link, create_survey
 
 db_cli = AppGroup("db", help="Database schema.")
@@ -78,6 +80,15 @@ def demo_command(base_url: str) -> None:
     assert link is not None
     click.echo(f"Demo survey {survey.uid}, sealed to key {format_key_id(survey.key_id)}")
     click.echo(f"Respondent link: {base_url}/s/{link.token}")
+    if s.scalar(select(User.id).limit(1)) is None:
+        password = secrets.token_urlsafe(12)
+        create_user(s, "admin", password, is_admin=True)
+        s.commit()
+        click.echo(f"Coordinator console: {base_url}/console/  user 'admin', password '{password}' "
+                   "(demo admin, shown only now; change it under Account)")
+    else:
+        click.echo(f"Coordinator console: {base_url}/console/  (log in with an existing account; "
+                   "new admins: flask --app wsgi users create --admin NAME)")
 
 
 def init_app(app: Flask) -> None:
