@@ -187,10 +187,21 @@ def independent_figures(sent: list[Sent]) -> dict[tuple[str, ...], float]:
     scores = [expected_score(s.answers) for s in sent]
     for name, v in stats([x for x in scores if x is not None]).items():
         fig["score", "stigma_score", "", "(all)", "", name] = v
-    dist = Counter("(no score)" if x is None else fmt(x) for x in scores)
-    for cat, count in dist.items():
-        fig["score_distribution", "stigma_score", "", "(all)", cat, "count"] = count
-    fig["score_distribution", "stigma_score", "", "(all)", "(total)", "count"] = n
+    # The distribution is published in bins of at least K responses (adjacent values merged from
+    # the lowest; a short last bin joins the one before), so it needs no suppression.
+    dist = sorted(Counter(x for x in scores if x is not None).items())
+    bins: list[list[tuple[float, int]]] = [[]]
+    for value, count in dist:
+        if sum(c for _v, c in bins[-1]) >= K:
+            bins.append([])
+        bins[-1].append((value, count))
+    if len(bins) > 1 and sum(c for _v, c in bins[-1]) < K:
+        bins[-2].extend(bins.pop())
+    for b in bins:
+        label = fmt(b[0][0]) if len(b) == 1 else f"{fmt(b[0][0])} to {fmt(b[-1][0])}"
+        fig["score_distribution", "stigma_score", "", "(all)", label, "count"] = sum(c for _v, c in b)
+        assert sum(c for _v, c in b) >= K
+    fig["score_distribution", "stigma_score", "", "(all)", "(total)", "count"] = sum(c for _v, c in dist)
     for dim, get in dims.items():
         for group in {get(s) for s in sent}:
             vals = [x for s, x in zip(sent, scores) if get(s) == group and x is not None]

@@ -201,9 +201,10 @@ class Publisher:
                 t, status = self._one_way("frequency", qk, question.code, "", cats, counts, question.text, n_total)
                 out.append(t)
                 if question.type == "number":
+                    # n is the "(answered)" count just published: it shares that count's fate.
                     out.append(self._stats_table("number", qk, question.code, "", [ALL],
                                                  [Counter({v: n for (a, b, v), n in self.c.numbers.items() if (a, b) == (qk, question.code)})],
-                                                 question.text))
+                                                 question.text, status=[status[cats.index("(answered)")]]))
                 if question.type not in CHOICE_TYPES:
                     continue
                 for dim, (groups, row_status) in dim_status.items():
@@ -219,9 +220,7 @@ class Publisher:
             for sc in q.scores:
                 dist = self._score_values(qk, sc.code, "", ALL)
                 out.append(self._stats_table("score", qk, sc.code, "", [ALL], [dist], sc.label))
-                values = sorted(v for v in dist if v is not None)
-                cats = [_fmt(v) for v in values] + ([NO_SCORE] if None in dist else [])
-                counts = [dist[v] for v in values] + ([dist[None]] if None in dist else [])
+                cats, counts = coarsen(dist, self.k)
                 t, _ = self._one_way("score_distribution", qk, sc.code, "", cats, counts, sc.label)
                 out.append(t)
                 for dim, (groups, _st) in dim_status.items():
@@ -253,10 +252,11 @@ class Publisher:
         return Counter({v: n for (a, b, d, g, v), n in self.c.scores.items() if (a, b, d, g) == (qk, code, dim, group)})
 
     def _stats_table(self, kind: str, qk: str, variable: str, by: str, groups: list[str],
-                     dists: list[Counter], title: str) -> Table:
+                     dists: list[Counter], title: str, status: list[str] | None = None) -> Table:
         """n, mean, sd and median per group; all hidden where n is a suppressed count."""
         ns = [sum(n for v, n in d.items() if v is not None) for d in dists]
-        status = suppress_1d(ns, self.k) if len(ns) > 1 else [PRIMARY if 0 < ns[0] < self.k else PUBLISHED]
+        if status is None:
+            status = suppress_1d(ns, self.k) if len(ns) > 1 else [PRIMARY if 0 < ns[0] < self.k else PUBLISHED]
         rows = []
         for g, d, n, s in zip(groups, dists, ns, status):
             stats = describe(d)
@@ -266,6 +266,28 @@ class Publisher:
                 cells.append(Cell(None, s) if s != PUBLISHED else Cell(None if value is None else round(value, 3)))
             rows.append(cells)
         return Table(kind, qk, variable, by, groups, ["n", "mean", "sd", "median"], rows, statistic="", title=title)
+
+
+def coarsen(dist: Mapping[float | None, int], k: int) -> tuple[list[str], list[int]]:
+    """Score values in bins of at least k responses each (adjacent values merged, lowest first;
+    a short last bin joins the one before), so that the distribution needs no suppression and a
+    published mean cannot be combined with hidden bins to work one out. Responses without a
+    score are not a bin: their number is the total of responses less the score's n."""
+    values = sorted((float(v), n) for v, n in dist.items() if v is not None and n > 0)
+    bins: list[list[tuple[float, int]]] = []
+    current: list[tuple[float, int]] = []
+    for v, n in values:
+        current.append((v, n))
+        if sum(c for _v, c in current) >= k:
+            bins.append(current)
+            current = []
+    if current:
+        if bins:
+            bins[-1].extend(current)
+        else:
+            bins.append(current)
+    labels = [_fmt(b[0][0]) if len(b) == 1 else f"{_fmt(b[0][0])} to {_fmt(b[-1][0])}" for b in bins]
+    return labels, [sum(c for _v, c in b) for b in bins]
 
 
 def describe(dist: Mapping[float | None, int]) -> dict[str, float]:

@@ -236,8 +236,8 @@ def _questionnaire(q: Questionnaire, tables: list[Table], first: bool, titles: d
             if shown:
                 out.append(charts.histogram([n for n, _v in shown], [v for _n, v in shown], f"{sc.label} (score value)"))
             hidden = len(names) - len(shown)
-            if hidden:
-                out.append(f"<p>{hidden} score value(s) with too few responses are not drawn.</p>")
+            if hidden:  # only with noise or a tiny sample: bins are at least k wide
+                out.append(f"<p>{hidden} score bin(s) with too few responses are not drawn.</p>")
         for dim in DIM_NAMES:
             by = _find(tables, "score_by", sc.code, dim)
             if by is None:
@@ -297,7 +297,9 @@ def _suppression(o: Outcome) -> str:
         f"({primary:,} count(s), “&lt;k”). Where one hidden count could be worked out by subtracting "
         f"the others from a published total, further counts were hidden as well ({complement:,} "
         "count(s), “hidden”), and every hidden count was checked to be not recoverable from the "
-        "published totals. Means, spreads and medians of groups whose size is hidden are hidden too.</p>",
+        "published totals. Means, spreads and medians of groups whose size is hidden are hidden too. "
+        f"Score distributions are shown in bins of at least {k} responses, merging neighbouring "
+        "score values where needed, so that no bin has to be hidden.</p>",
     ]
     rows = []
     for t in o.tables:
