@@ -317,4 +317,4 @@ def _fmt(v: float) -> str:
 
 
 fmt_number = _fmt
-STATUS_TEXT = {PRIMARY: f"suppressed: fewer than k", COMPLEMENT: "suppressed: complementary"}
+STATUS_TEXT = {PRIMARY: "suppressed: fewer than k", COMPLEMENT: "suppressed: complementary"}
