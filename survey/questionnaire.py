@@ -81,12 +81,17 @@ class Question:
     maximum: int | None = None
     max_length: int | None = None
     show_if: Condition | None = None
+    #: Derived once: option codes in display order, and each code's position (for sorting).
+    option_codes: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    option_order: dict[str, int] = field(init=False, repr=False, compare=False, hash=False)
 
-    @property
-    def option_codes(self) -> tuple[str, ...]:
+    def __post_init__(self) -> None:
         if self.type == "scale":
-            return tuple(str(p.value) for p in self.scale)
-        return tuple(o.code for o in self.options)
+            codes = tuple(str(p.value) for p in self.scale)
+        else:
+            codes = tuple(o.code for o in self.options)
+        object.__setattr__(self, "option_codes", codes)
+        object.__setattr__(self, "option_order", {c: i for i, c in enumerate(codes)})
 
     def choices(self) -> tuple[tuple[str, str], ...]:
         """(code, English label) pairs for choice questions, in display order."""
@@ -134,9 +139,16 @@ class Questionnaire:
     def key(self) -> str:
         return f"{self.id}@{self.version}"
 
+    all_questions: tuple[Question, ...] = field(init=False, repr=False, compare=False)
+    known_codes: frozenset[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        flat = tuple(q for section in self.sections for q in section.questions)
+        object.__setattr__(self, "all_questions", flat)
+        object.__setattr__(self, "known_codes", frozenset(q.code for q in flat))
+
     def questions(self) -> Iterator[Question]:
-        for section in self.sections:
-            yield from section.questions
+        return iter(self.all_questions)
 
     def question(self, code: str) -> Question:
         for q in self.questions():
@@ -178,11 +190,10 @@ class Questionnaire:
             raise AnswerError({"_": "answers must be an object"})
         problems: dict[str, str] = {}
         clean: Answers = {}
-        known = set(self.codes)
         for code in answers:
-            if code not in known:
+            if code not in self.known_codes:
                 problems[str(code)[:60]] = "unknown question code"
-        for q in self.questions():
+        for q in self.all_questions:
             shown = q.show_if is None or q.show_if.holds(clean)
             value = answers.get(q.code)
             if value is None:
@@ -224,8 +235,7 @@ def _check_value(q: Question, value: Any) -> Answer:
         for v in value:
             if not isinstance(v, str) or v not in q.option_codes:
                 raise ValueError("not one of the options")
-        order = {c: i for i, c in enumerate(q.option_codes)}
-        return sorted(value, key=order.__getitem__)
+        return sorted(value, key=q.option_order.__getitem__)
     if q.type == "number":
         if isinstance(value, bool) or not isinstance(value, int):
             raise ValueError("not a whole number")

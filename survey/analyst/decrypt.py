@@ -62,7 +62,7 @@ def open_record(
     if key is None:
         return WRONG_KEY, header.key_id_hex
     try:
-        data = envelope.open_envelope(record.envelope, key, survey_uid)
+        data = envelope.open_parsed(record.envelope, header, key, survey_uid)
     except envelope.EnvelopeError as exc:
         return UNDECRYPTABLE, str(exc)
     try:
