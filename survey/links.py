@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from .models import Link, Response
@@ -41,8 +41,11 @@ def link_state(session: Session, link: Link | None) -> LinkState:
     return LinkState.OPEN
 
 
+#: One query for the link and its survey, built once: it runs on every respondent request.
+_LINK_BY_TOKEN = select(Link).options(joinedload(Link.survey)).where(Link.token == bindparam("token"))
+
+
 def find_link(session: Session, token: str) -> Link | None:
     if not token or len(token) > 64:
         return None
-    # One query for the link and its survey: this runs on every respondent request.
-    return session.scalar(select(Link).options(joinedload(Link.survey)).where(Link.token == token))
+    return session.scalar(_LINK_BY_TOKEN, {"token": token})
