@@ -41,7 +41,7 @@ def crash_client(port: int, path: str, bodies: list[bytes], stop: Any, out: "mp.
             response = conn.getresponse()
             response.read()
             conn.close()
-        except OSError:
+        except (OSError, http.client.HTTPException):  # a kill can cut a response mid-way
             failures += 1
             time.sleep(0.02)
             continue
