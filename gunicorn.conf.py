@@ -19,7 +19,7 @@ from survey.logs import RedactAddressFilter, redact
 
 #: Behind a TLS proxy on the same host, listen on loopback only.
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
-#: Sync workers: each handles one request at a time; the app is stateless, so any number of
+#: Worker processes (each with `threads` threads, below); the app is stateless, so any number of
 #: workers (and any number of hosts) can share one PostgreSQL database.
 workers = int(os.environ.get("GUNICORN_WORKERS", str(min(2 * multiprocessing.cpu_count() + 1, 9))))
 # Threads let one process hold several submissions at once, so the group committer in
