@@ -99,7 +99,8 @@ def make_site(kind: str, root: str | None = None) -> Site:
     from survey.surveys import create_link, create_survey
 
     base = Path(tempfile.mkdtemp(prefix=f"bench-{kind}-", dir=root))
-    os.chmod(base, 0o755)  # nosec B103 - the postgres user must reach its socket folder inside
+    # The postgres user must reach its socket folder inside, hence 0o755.
+    os.chmod(base, 0o755)  # nosec B103
     keys = generate(base / "offline", "bench", PASSPHRASE.encode())
     keys_dir = base / "keys"
     keys_dir.mkdir()
