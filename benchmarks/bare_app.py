@@ -1,8 +1,12 @@
-"""Benchmark-only WSGI app: the real survey app, plus one bare endpoint that answers 204.
+"""Benchmark-only WSGI app: the real survey app, plus two bare endpoints that answer 204.
 
-The bare endpoint exists only here, never in the shipped app. It reads the request body (as a
-submission does) and answers without Flask, routing or the database, so the benchmark can compare
-a submission with the cheapest request the same gunicorn, config and client can serve.
+Both exist only here, never in the shipped app. Each reads the request body (as a submission does)
+and touches no database:
+
+- ``/__bench/204`` answers without Flask: the cheapest request the same gunicorn, config and
+  client can serve;
+- ``/__bench/flask-204`` is a route of the survey's own Flask app, so it pays for the same request
+  handling, hooks and security headers as a submission: the floor of the framework.
 
     gunicorn -c gunicorn.conf.py benchmarks.bare_app:app
 """
@@ -15,6 +19,17 @@ from typing import Any
 from wsgi import app as survey_app
 
 BARE_PATH = "/__bench/204"
+FLASK_BARE_PATH = "/__bench/flask-204"
+
+
+def _flask_bare() -> tuple[str, int]:
+    from flask import request
+
+    request.get_data(cache=False)
+    return "", 204
+
+
+survey_app.add_url_rule(FLASK_BARE_PATH, "bench_flask_bare", _flask_bare, methods=["POST"])
 
 
 def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
