@@ -7,7 +7,7 @@ from __future__ import annotations
 from flask import Flask, request
 from flask_babel import Babel
 
-from .config import PROJECT_ROOT
+from .translations_status import TRANSLATIONS
 
 #: Locales shipped, in the order the language picker shows them, with their own names.
 #: Serbian (``sr``) is written in Cyrillic, the official script and CLDR's default for ``sr``;
@@ -52,9 +52,9 @@ def text_direction(locale: str) -> str:
 
 
 def init_app(app: Flask) -> None:
-    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(PROJECT_ROOT / "translations")
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS)
     app.extensions["survey_languages"] = [
-        code for code in LANGUAGES if code == "en" or (PROJECT_ROOT / "translations" / code).is_dir()
+        code for code in LANGUAGES if code == "en" or (TRANSLATIONS / code).is_dir()
     ]
     babel.init_app(app, locale_selector=select_locale)
     init_templates(app)

@@ -24,9 +24,10 @@ from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
+from .config import PROJECT_ROOT
 from .questionnaire import Questionnaire
 
-TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
+TRANSLATIONS = PROJECT_ROOT / "translations"
 POT = TRANSLATIONS / "messages.pot"
 SOURCE_LANGUAGE = "en"
 REVIEWED = "reviewed"
