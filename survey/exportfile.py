@@ -90,6 +90,8 @@ class RecordReader:
         self.path = path
         self.manifest = read_manifest(path)
         self.problems: list[str] = []
+        #: SHA-256 of the whole file, known once the records have been read (no second pass).
+        self.file_sha256 = ""
 
     def __iter__(self) -> Iterator[Record | None]:
         for line in self.lines():
@@ -99,13 +101,16 @@ class RecordReader:
         """The raw record lines, unparsed (for callers that parse them elsewhere, e.g. in worker
         processes); count and digest are checked the same way when the stream ends."""
         digest = hashlib.sha256()
+        whole = hashlib.sha256()
         count = 0
         with open(self.path, "rb") as fh:
-            fh.readline(MAX_LINE * 20)
+            whole.update(fh.readline(MAX_LINE * 20))
             for line in fh:
                 digest.update(line)
+                whole.update(line)
                 count += 1
                 yield line
+        self.file_sha256 = whole.hexdigest()
         if count != self.manifest.get("records"):
             self.problems.append(f"manifest says {self.manifest.get('records')} records, file has {count}")
         if digest.hexdigest() != self.manifest.get("records_sha256"):

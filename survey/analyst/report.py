@@ -114,7 +114,7 @@ def build(
         q = m.get("questionnaire", {})
         outcome.inputs.append({
             "file": reader.path.name,
-            "sha256": digest_file(reader.path),
+            "sha256": reader.file_sha256 or digest_file(reader.path),
             "survey": str(m.get("survey", {}).get("uid", "")),
             "survey_title": str(m.get("survey", {}).get("title", "")),
             "questionnaire": f"{q.get('id', '')}@{q.get('version', '')}",
