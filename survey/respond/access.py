@@ -87,14 +87,13 @@ def refused(link: Link) -> None:
 
 @bp.post("/s/<token>/code")
 def enter_code(token: str) -> Any:
-    from .forms import build_form_class
-    from .routes import _open_link, _questionnaire, _render_form
+    from .routes import _form_class, _open_link, _questionnaire, _render_form
 
     link = _open_link(token)
     if not link.requires_code:
-        return _render_form(link, build_form_class(_questionnaire(link))())
+        return _render_form(link, _form_class(_questionnaire(link))())
     if _limiter().blocked(link.token):
         return code_page(link, 429, paused=True)
     if not accept(link, request.form.get(FIELD, "")):
         return code_page(link, 403, refused=True)
-    return _render_form(link, build_form_class(_questionnaire(link))())
+    return _render_form(link, _form_class(_questionnaire(link))())

@@ -31,6 +31,19 @@ def _questionnaire(link: Link) -> Questionnaire:
     return current_app.extensions["questionnaires"][link.survey.questionnaire_key]
 
 
+def _form_class(q: Questionnaire) -> type[Any]:
+    """The questionnaire's WTForms class in the request's language, built once per app.
+
+    Its labels are translated when it is built, so it is kept per (questionnaire, locale): a
+    bounded number of classes, reused on every page view and submission."""
+    cache: dict[tuple[str, str], type[Any]] = current_app.extensions.setdefault("form_classes", {})
+    key = (q.key, _lang())
+    found = cache.get(key)
+    if found is None:
+        found = cache.setdefault(key, build_form_class(q))
+    return found
+
+
 def _open_link(token: str) -> Link:
     """The link if it takes responses now; otherwise abort with a page that says why."""
     link = find_link(session(), token)
@@ -72,7 +85,7 @@ def questionnaire(token: str) -> Any:
     link = _open_link(token)
     if link.requires_code:
         return access.code_page(link)  # the one-time code comes first: see respond/access.py
-    form = build_form_class(_questionnaire(link))()
+    form = _form_class(_questionnaire(link))()
     return _render_form(link, form)
 
 
@@ -83,7 +96,7 @@ def submit_form(token: str) -> Any:
     if link.requires_code and not access.accept(link, request.form.get(access.FIELD, "")):
         return access.code_page(link, 403, refused=True)
     q = _questionnaire(link)
-    form_class = build_form_class(q)
+    form_class = _form_class(q)
     form = form_class(request.form)
     allowed = field_names(form) | {"lang", access.FIELD}
     if set(request.form) - allowed:
