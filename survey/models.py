@@ -80,9 +80,6 @@ class Response(Base):
     envelope: Mapped[bytes] = mapped_column(LargeBinary)
 
 
-RESPONSE_COLUMNS = ("id", "survey_id", "link_id", "received_on", "key_id", "envelope")
-
-
 class User(Base):
     __tablename__ = "users"
 

@@ -20,7 +20,6 @@ from flask import Flask
 from survey import create_app
 from survey.analyst.keys import generate
 from survey.db import session, upgrade
-from survey.models import Link, Survey
 from survey.surveys import create_link, create_survey
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 
-import pytest
 from flask import Flask
 from sqlalchemy import inspect, select
 

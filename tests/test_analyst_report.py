@@ -6,7 +6,6 @@ real `survey-analyst report` runs on them in its own process, on two worker proc
 
 from __future__ import annotations
 
-import csv
 import json
 import math
 import random

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 from survey.codebook import COLUMNS, DEFAULT_OUT, codebook_rows, expected_files
 from survey.questionnaire import load_directory

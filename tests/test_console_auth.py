@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import time
 
 import pytest
@@ -10,7 +9,7 @@ from flask import Flask
 
 from survey import auth
 from survey.db import session
-from survey.models import AuditEntry, User
+from survey.models import AuditEntry
 from tests.conftest import add_survey
 from tests.test_console_support import PASSWORD, World, assign, csrf, link_id, login, make_user
 
@@ -25,7 +24,7 @@ def world(app: Flask) -> World:
     spare_user = make_user(app, "spare")
     survey_id = assign(app, assigned, uid)
     with app.app_context():
-        from survey.models import Link, Survey
+        from survey.models import Survey
         s = session()
         # a second link on the same survey, to be revoked by the walk
         from survey.surveys import create_link

@@ -27,7 +27,6 @@ matplotlib.rcParams.update({
 })
 
 ACCENT = "#1f5f8b"
-MUTED = "#9bb7cc"
 
 
 def _svg(fig: plt.Figure) -> str:

@@ -18,7 +18,7 @@ from ..envelope import format_key_id
 from ..export import write_export
 from ..i18n import LANGUAGES
 from ..links import LinkState, link_state
-from ..models import Assignment, Link, Survey, User
+from ..models import Assignment, Survey, User
 from ..surveys import create_link, create_survey
 from . import bp
 from .access import link_or_404, require_admin, survey_or_404, visible_surveys
