@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import struct
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hpke, serialization
@@ -46,6 +46,7 @@ INFO_LABEL = b"run-survey envelope v1"
 
 #: Plaintext bucket sizes (bytes, including the 4-byte length prefix and zero padding).
 BUCKETS: tuple[int, ...] = (1024, 2048, 4096, 8192, 16384, 32768, 65536)
+_BUCKET_SET = frozenset(BUCKETS)
 MAX_PLAINTEXT = BUCKETS[-1] - LENGTH_PREFIX.size
 OVERHEAD = HEADER_SIZE + ENC_SIZE + TAG_SIZE
 MIN_ENVELOPE_SIZE = OVERHEAD + BUCKETS[0]
@@ -70,8 +71,9 @@ class PlaintextTooLarge(EnvelopeError):
     """The answers do not fit in the largest bucket."""
 
 
-@dataclass(frozen=True, slots=True)
-class Header:
+class Header(NamedTuple):
+    """The 15 header bytes, unpacked (a named tuple: made once per record on the bulk path)."""
+
     version: int
     kem_id: int
     kdf_id: int
@@ -104,9 +106,12 @@ def format_key_id(kid: str) -> str:
     return " ".join(kid[i : i + 4] for i in range(0, len(kid), 4))
 
 
+_INFO_PREFIX = INFO_LABEL + b"\x00"
+
+
 def info_for(header: Header, survey_uid: str) -> bytes:
     """HPKE ``info``: label, 0x00, the 15 header bytes, the survey id in UTF-8."""
-    return INFO_LABEL + b"\x00" + header.pack() + survey_uid.encode("utf-8")
+    return _INFO_PREFIX + header.pack() + survey_uid.encode("utf-8")
 
 
 def bucket_for(length: int) -> int:
@@ -124,7 +129,7 @@ def pad(data: bytes) -> bytes:
 
 
 def unpad(padded: bytes) -> bytes:
-    if len(padded) not in BUCKETS:
+    if len(padded) not in _BUCKET_SET:
         raise EnvelopeError("padded plaintext is not a bucket size")
     (length,) = LENGTH_PREFIX.unpack_from(padded)
     end = LENGTH_PREFIX.size + length
@@ -147,7 +152,7 @@ def parse_header(envelope: bytes) -> Header:
         raise EnvelopeError(f"unknown envelope version {version}")
     if (kem, kdf, aead) != SUITE_V1:
         raise EnvelopeError(f"unsupported suite {kem:#06x}/{kdf:#06x}/{aead:#06x}")
-    if size - OVERHEAD not in BUCKETS:
+    if size - OVERHEAD not in _BUCKET_SET:
         raise EnvelopeError("ciphertext length is not a bucket size")
     if envelope[HEADER_SIZE] != 0x04:
         raise EnvelopeError("encapsulated key is not an uncompressed P-256 point")
@@ -179,9 +184,9 @@ def open_parsed(
     """Open an envelope whose header ``parse_header`` returned and whose key the caller chose by
     ``header.key_id`` (the analyst's bulk path: no second parse, no fingerprint per record)."""
     try:
-        padded = _SUITE.decrypt(
-            bytes(envelope[HEADER_SIZE:]), private_key, info=info_for(header, survey_uid)
-        )
+        # The header bytes in the envelope are the ones parse_header checked: no need to re-pack.
+        info = _INFO_PREFIX + bytes(envelope[:HEADER_SIZE]) + survey_uid.encode("utf-8")
+        padded = _SUITE.decrypt(bytes(envelope[HEADER_SIZE:]), private_key, info=info)
     except InvalidTag as exc:
         raise OpenError("envelope does not open: altered, or bound to another survey") from exc
     return unpad(padded)

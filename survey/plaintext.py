@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from .questionnaire import Answers, Questionnaire
 
@@ -19,8 +18,7 @@ class PlaintextError(ValueError):
     """The opened bytes are not a well-formed response document."""
 
 
-@dataclass(frozen=True, slots=True)
-class Document:
+class Document(NamedTuple):
     questionnaire: str
     version: int
     lang: str
@@ -46,11 +44,11 @@ def decode(data: bytes) -> Document:
         raise PlaintextError(f"not UTF-8 JSON: {type(exc).__name__}") from exc
     if not isinstance(doc, dict) or doc.get("f") != FORMAT:
         raise PlaintextError("not a response document (format 1)")
-    qid, version, lang, answers = (doc.get(k) for k in ("questionnaire", "version", "lang", "answers"))
-    if not isinstance(qid, str) or isinstance(version, bool) or not isinstance(version, int):
+    qid, version, lang, answers = doc.get("questionnaire"), doc.get("version"), doc.get("lang"), doc.get("answers")
+    if type(qid) is not str or type(version) is not int:
         raise PlaintextError("questionnaire id or version missing")
-    if not isinstance(lang, str) or not LANG_RE.match(lang):
+    if type(lang) is not str or not LANG_RE.match(lang):
         raise PlaintextError("language code missing or malformed")
-    if not isinstance(answers, dict):
+    if type(answers) is not dict:
         raise PlaintextError("answers missing")
     return Document(qid, version, lang, answers)

@@ -122,6 +122,8 @@ class Score:
     reverse: tuple[str, ...]
     method: str
     min_items: int
+    #: Lowest plus highest point of the items' (shared) scale: a reverse item scores mirror - v.
+    mirror: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,17 +258,14 @@ def _check_value(q: Question, value: Any) -> Answer:
     raise ValueError(f"unknown type {q.type}")  # pragma: no cover - definitions are checked
 
 
-def score(sc: Score, q: Questionnaire, answers: Mapping[str, Any]) -> float | None:
+def score(sc: Score, answers: Mapping[str, Any]) -> float | None:
     """The score of one response, or None when too few items are answered."""
-    values: list[float] = []
+    values: list[int] = []
+    reverse = sc.reverse
     for code in sc.items:
         v = answers.get(code)
-        if isinstance(v, bool) or not isinstance(v, int):
-            continue
-        if code in sc.reverse:
-            points = [p.value for p in q.question(code).scale]
-            v = min(points) + max(points) - v
-        values.append(float(v))
+        if type(v) is int:  # a scale point; not prefer-not-to-say, not missing (nor a bool)
+            values.append(sc.mirror - v if code in reverse else v)
     if len(values) < sc.min_items:
         return None
     mean = math.fsum(values) / len(values)
@@ -508,6 +507,8 @@ class _Builder:
         min_items = raw.get("min_items", len(items))
         if isinstance(min_items, bool) or not isinstance(min_items, int) or not 1 <= min_items <= len(items):
             raise self.fail(where, f"'min_items' must be 1..{len(items)}")
+        points = [p.value for p in scale_of or ()]
         return Score(
-            code, self.text(raw, "label", where), tuple(items), tuple(reverse), method, min_items
+            code, self.text(raw, "label", where), tuple(items), tuple(reverse), method, min_items,
+            min(points) + max(points),
         )

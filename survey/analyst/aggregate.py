@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ..questionnaire import CHOICE_TYPES, PREFER_NOT_TO_SAY, Questionnaire
@@ -33,80 +33,87 @@ class Counts:
     numbers: Counter[tuple[str, str, int]] = field(default_factory=Counter)
     scores: Counter[tuple[str, str, str, str, float | None]] = field(default_factory=Counter)
 
-    def add(
-        self, survey_uid: str, q: Questionnaire, lang: str, channel: str,
-        answers: Mapping[str, object], scores: Mapping[str, float | None],
-    ) -> None:
-        qk, plan = _plan(q)
-        self.responses[qk, survey_uid] += 1
-        groups = tuple(dimension_values(q, lang, channel, answers).items())
-        counted_groups, counted_answers, counted_cross = self.groups, self.answers, self.cross
-        for dim, group in groups:
-            counted_groups[qk, dim, group] += 1
+    def add_rows(self, survey_uid: str, q: Questionnaire, rows: Sequence[CountedRow]) -> None:
+        """Count a batch of valid responses to one questionnaire, column by column.
+
+        Each column is tallied once with ``Counter`` (a C loop), and only the distinct values are
+        turned into categories, so the cost per response is a few dictionary lookups."""
+        if not rows:
+            return
+        qk, plan, dims, score_codes = _plan(q)
+        self.responses[qk, survey_uid] += len(rows)
+        answer_dicts = [r[2] for r in rows]
+        dim_columns: list[tuple[str, list[str]]] = []
+        for dim in dims:
+            if dim == "lang":
+                column = [r[0] for r in rows]
+            elif dim == "channel":
+                column = [r[1] for r in rows]
+            else:
+                column = [NO_ANSWER if v is None else str(v) for v in (a.get(dim) for a in answer_dicts)]
+            dim_columns.append((dim, column))
+            for group, n in Counter(column).items():
+                self.groups[qk, dim, group] += n
+        answers, cross, numbers = self.answers, self.cross, self.numbers
         for code, qtype, is_choice in plan:
-            value = answers.get(code)
-            cats = categories_of(qtype, value)
-            for cat in cats:
-                counted_answers[qk, code, cat] += 1
+            values = [a.get(code) for a in answer_dicts]
+            if qtype == "multiple":
+                values = [tuple(v) if type(v) is list else v for v in values]
+            elif qtype == "text":  # the content of free text is never counted, only that it is there
+                values = [v if v is None or v == PREFER_NOT_TO_SAY else _ANSWERED for v in values]
+            for value, n in Counter(values).items():
+                for cat in categories_of(qtype, value):
+                    answers[qk, code, cat] += n
+                if qtype == "number" and type(value) is int:
+                    numbers[qk, code, value] += n
             if is_choice:
-                for dim, group in groups:
+                for dim, column in dim_columns:
                     if dim != code:
-                        for cat in cats:
-                            counted_cross[qk, dim, group, code, cat] += 1
-            elif qtype == "number" and isinstance(value, int):
-                self.numbers[qk, code, value] += 1
+                        for (group, value), n in Counter(zip(column, values)).items():
+                            for cat in categories_of(qtype, value):
+                                cross[qk, dim, group, code, cat] += n
         counted_scores = self.scores
-        for code, score_value in scores.items():
-            v = None if score_value is None else round(score_value, 6)
-            counted_scores[qk, code, "", ALL, v] += 1
-            for dim, group in groups:
-                counted_scores[qk, code, dim, group, v] += 1
+        for i, code in enumerate(score_codes):
+            points = [None if (v := r[3][i]) is None else round(v, 6) for r in rows]
+            for point, n in Counter(points).items():
+                counted_scores[qk, code, "", ALL, point] += n
+            for dim, column in dim_columns:
+                for (group, point), n in Counter(zip(column, points)).items():
+                    counted_scores[qk, code, dim, group, point] += n
 
     def merge(self, other: Counts) -> None:
         for name in ("responses", "answers", "groups", "cross", "numbers", "scores"):
             getattr(self, name).update(getattr(other, name))
 
 
-_plans: dict[int, tuple[str, list[tuple[str, str, bool]], Questionnaire]] = {}
+#: One valid response as counted: language, channel, answers, and its scores in the order of
+#: the questionnaire's ``scores``.
+CountedRow = tuple[str, str, Mapping[str, object], Sequence[float | None]]
+
+_Plan = tuple[str, list[tuple[str, str, bool]], tuple[str, ...], tuple[str, ...]]
+_plans: dict[int, tuple[_Plan, Questionnaire]] = {}
 
 
-def _plan(q: Questionnaire) -> tuple[str, list[tuple[str, str, bool]]]:
-    """(key, [(code, type, is a choice question)]) of a questionnaire, worked out once per process."""
+def _plan(q: Questionnaire) -> _Plan:
+    """What to count for a questionnaire, worked out once per process: its key, its questions
+    as (code, type, is a choice question), its breakdown dimensions and its score codes."""
     found = _plans.get(id(q))
-    if found is None or found[2] is not q:
-        found = (q.key, [(x.code, x.type, x.type in CHOICE_TYPES) for x in q.questions()], q)
-        _plans[id(q)] = found
-    return found[0], found[1]
-
-
-_dims: dict[int, tuple[tuple[str, ...], Questionnaire]] = {}
-
-
-def dimension_values(q: Questionnaire, lang: str, channel: str, answers: Mapping[str, object]) -> dict[str, str]:
-    """The breakdown groups of one response: language, channel, and the demographic answers."""
-    found = _dims.get(id(q))
     if found is None or found[1] is not q:
         codes = set(q.codes)
-        found = (tuple(d for d in DIMENSIONS if d in ("lang", "channel") or d in codes), q)
-        _dims[id(q)] = found
-    out: dict[str, str] = {}
-    for dim in found[0]:
-        if dim == "lang":
-            out[dim] = lang
-        elif dim == "channel":
-            out[dim] = channel
-        else:
-            value = answers.get(dim)
-            out[dim] = NO_ANSWER if value is None else str(value)
-    return out
+        dims = tuple(d for d in DIMENSIONS if d in ("lang", "channel") or d in codes)
+        plan = [(x.code, x.type, x.type in CHOICE_TYPES) for x in q.questions()]
+        found = ((q.key, plan, dims, tuple(sc.code for sc in q.scores)), q)
+        _plans[id(q)] = found
+    return found[0]
 
 
 _NO_ANSWER = (NO_ANSWER,)
 _PNTS = (PREFER_NOT_TO_SAY,)
-_ANSWERED = ("(answered)",)
+_ANSWERED = "(answered)"
+_ANSWERED_CATS = (_ANSWERED,)
 
 
-def categories_of(qtype: str, value: object) -> tuple[str, ...] | list[str]:
+def categories_of(qtype: str, value: object) -> tuple[str, ...]:
     """The categories an answer is counted under: its option code(s), prefer-not-to-say, no
     answer, or just "(answered)" for numbers and free text (whose content is never counted)."""
     if value is None:
@@ -117,9 +124,9 @@ def categories_of(qtype: str, value: object) -> tuple[str, ...] | list[str]:
         return (value,)  # type: ignore[return-value]
     if qtype == "scale":
         return (str(value),)
-    if qtype == "multiple" and isinstance(value, list):
-        return value
-    return _ANSWERED
+    if qtype == "multiple" and isinstance(value, (list, tuple)):
+        return tuple(value)
+    return _ANSWERED_CATS
 
 
 # -- published tables --------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
@@ -21,8 +22,7 @@ OTHER_QUESTIONNAIRE = "unknown questionnaire or version"
 INVALID = "answers do not fit the questionnaire"
 
 
-@dataclass(frozen=True, slots=True)
-class Row:
+class Row(NamedTuple):
     channel: str
     lang: str
     questionnaire: Questionnaire

@@ -20,8 +20,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from .. import envelope
 from ..exportfile import parse_record
-from ..questionnaire import Questionnaire, parse, score
-from .aggregate import Counts, fmt_number
+from ..questionnaire import PREFER_NOT_TO_SAY, Questionnaire, parse, score
+from .aggregate import CountedRow, Counts, fmt_number
 from .csvsafe import cell
 from .decrypt import Row, answer_cell, open_record
 
@@ -64,9 +64,29 @@ class Task:
     lines: list[bytes]
 
 
+@dataclass(frozen=True)
+class _Columns:
+    """How one questionnaire's responses become CSV rows under the shared layout."""
+
+    key_cell: str
+    questions: tuple[str, ...]  # the layout's question columns (codes not in q give "")
+    safe: frozenset[str]  # option codes: lowercase identifiers, never a formula, written as they are
+    score_index: tuple[int | None, ...]  # for each layout score column, its place in q.scores
+
+    @classmethod
+    def of(cls, q: Questionnaire, layout: Layout) -> _Columns:
+        safe = {PREFER_NOT_TO_SAY}
+        for question in q.questions():
+            safe.update(question.option_codes)
+        where = {sc.code: i for i, sc in enumerate(q.scores)}
+        return cls(cell(q.key), layout.question_columns, frozenset(safe),
+                   tuple(where.get(c) for c in layout.score_columns))
+
+
 class _Worker:
     keys: dict[bytes, ec.EllipticCurvePrivateKey] = {}
     questionnaires: dict[tuple[str, int], Questionnaire] = {}
+    columns: dict[tuple[str, int], _Columns] = {}
     layout: Layout | None = None
 
 
@@ -78,44 +98,71 @@ def init_worker(private_values: Sequence[int], layout: Layout) -> None:
     _Worker.keys = keys
     qs = [parse(d, "definition") for d in layout.definitions]
     _Worker.questionnaires = {(q.id, q.version): q for q in qs}
+    _Worker.columns = {(q.id, q.version): _Columns.of(q, layout) for q in qs}
     _Worker.layout = layout
 
 
 MAX_EXAMPLES = 50
 
 
+def _answer_text(value: object) -> str:
+    """A CSV cell for an answer that is not a plain code or a non-negative whole number."""
+    return cell(answer_cell(value))
+
+
 def process_chunk(task: Task) -> ChunkResult:
-    layout = _Worker.layout
-    assert layout is not None
-    responses, scores_out, rejected_out = io.StringIO(), io.StringIO(), io.StringIO()
-    rw, sw, xw = csv.writer(responses), csv.writer(scores_out), csv.writer(rejected_out)
+    keys, questionnaires, all_columns = _Worker.keys, _Worker.questionnaires, _Worker.columns
+    uid = task.survey_uid
+    uid_cell = cell(uid)
     result = ChunkResult("", "", "", Counts())
-    uid_cell = cell(task.survey_uid)
-    for i, line in enumerate(task.lines):
-        rid = f"{task.export_no}-{task.first + i}"
-        opened = open_record(parse_record(line), _Worker.keys, task.survey_uid, _Worker.questionnaires)
-        if not isinstance(opened, Row):
+    response_rows: list[list[object]] = []
+    score_rows: list[list[object]] = []
+    rejected_rows: list[list[str]] = []
+    counted: dict[tuple[str, int], list[CountedRow]] = {}
+    channel_cells: dict[str, str] = {}
+    prefix = f"{task.export_no}-"
+    for number, line in enumerate(task.lines, task.first):
+        opened = open_record(parse_record(line), keys, uid, questionnaires)
+        if type(opened) is not Row:
             reason, detail = opened
             result.rejected[reason] += 1
-            xw.writerow([rid, cell(task.survey_uid), reason, cell(detail)])
+            rejected_rows.append([f"{prefix}{number}", uid_cell, reason, cell(detail)])
             if len(result.examples) < MAX_EXAMPLES:
-                result.examples.append((rid, reason, detail[:200]))
+                result.examples.append((f"{prefix}{number}", reason, detail[:200]))
             continue
-        q, answers = opened.questionnaire, opened.answers
-        result.valid += 1
-        scored = {sc.code: score(sc, q, answers) for sc in q.scores}
-        row = [rid, uid_cell, cell(q.key), cell(opened.lang), cell(opened.channel)]
-        for c in layout.question_columns:
-            value = answers.get(c)
-            row.append("" if value is None else value if type(value) is int and value >= 0 else cell(answer_cell(value)))
-        rw.writerow(row)
-        sw.writerow([rid, uid_cell, cell(q.key),
-                     *("" if scored.get(c) is None else fmt_number(scored[c]) for c in layout.score_columns)])
-        result.counts.add(task.survey_uid, q, opened.lang, opened.channel, answers, scored)
-    result.responses_csv = responses.getvalue()
-    result.scores_csv = scores_out.getvalue()
-    result.rejected_csv = rejected_out.getvalue()
+        channel, lang, q, answers = opened
+        qkey = (q.id, q.version)
+        columns = all_columns[qkey]
+        scores = [score(sc, answers) for sc in q.scores]
+        rid = f"{prefix}{number}"
+        channel_cell = channel_cells.get(channel)
+        if channel_cell is None:
+            channel_cell = channel_cells[channel] = cell(channel)
+        safe = columns.safe
+        # lang matched the plaintext's language pattern: letters and "_", never a formula.
+        response_rows.append([rid, uid_cell, columns.key_cell, lang, channel_cell, *[
+            "" if v is None else v if (v in safe if type(v) is str else type(v) is int and v >= 0)
+            else _answer_text(v)
+            for v in map(answers.get, columns.questions)]])
+        score_rows.append([rid, uid_cell, columns.key_cell, *[
+            "" if i is None or scores[i] is None else fmt_number(scores[i]) for i in columns.score_index]])
+        rows = counted.get(qkey)
+        if rows is None:
+            rows = counted[qkey] = []
+        rows.append((lang, channel, answers, scores))
+    result.valid = len(response_rows)
+    for qkey, rows in counted.items():
+        result.counts.add_rows(uid, questionnaires[qkey], rows)
+    result.responses_csv = _csv_text(response_rows)
+    result.scores_csv = _csv_text(score_rows)
+    result.rejected_csv = _csv_text(rejected_rows)
     return result
+
+
+def _csv_text(rows: list[list[object]]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(rows)
+    return buffer.getvalue()
 
 
 def tasks(export_no: int, survey_uid: str, lines: Iterable[bytes], size: int = CHUNK) -> Iterator[Task]:
