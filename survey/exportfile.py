@@ -13,6 +13,7 @@ import base64
 import binascii
 import hashlib
 import json
+import os
 import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -81,6 +82,18 @@ def _parse_manifest(line: bytes) -> dict[str, Any]:
     return head
 
 
+SPAN_BYTES = 1 << 20
+
+
+class Span(NamedTuple):
+    """Whole record lines of an export: where they are and which record numbers they hold."""
+
+    offset: int
+    length: int
+    first: int  # number of the first line in the span (the first record is 1)
+    count: int
+
+
 class RecordReader:
     """Streams records from an export and checks count and digest when the stream ends.
 
@@ -99,23 +112,56 @@ class RecordReader:
             yield parse_record(line)
 
     def lines(self) -> Iterator[bytes]:
-        """The raw record lines, unparsed (for callers that parse them elsewhere, e.g. in worker
-        processes); count and digest are checked the same way when the stream ends."""
+        """The raw record lines, unparsed, newline removed; count and digest are checked when
+        the stream ends (see ``spans``)."""
+        with open(self.path, "rb") as fh:
+            for span in self.spans():
+                yield from read_span(fh.fileno(), span)
+
+    def spans(self, size: int = SPAN_BYTES) -> Iterator[Span]:
+        """The record lines as consecutive spans of whole lines, about ``size`` bytes each.
+
+        The file is read in large blocks: the digests are updated block by block and line ends
+        found with ``bytes.rfind``/``count``, so the cost here does not grow with the number of
+        lines; worker processes read each span's lines themselves (``read_span``). When the
+        stream ends, the record count and digest are compared with the manifest, and
+        ``problems`` and ``file_sha256`` are set."""
         digest = hashlib.sha256()
         whole = hashlib.sha256()
         count = 0
         with open(self.path, "rb") as fh:
-            whole.update(fh.readline(MAX_LINE * 20))
-            for line in fh:
-                digest.update(line)
-                whole.update(line)
+            head = fh.readline(MAX_LINE * 20)
+            whole.update(head)
+            offset, pending = len(head), 0  # pending: bytes read after the last line end
+            while block := fh.read(size):
+                digest.update(block)
+                whole.update(block)
+                cut = block.rfind(b"\n") + 1
+                if not cut:  # no line end in this block: the line goes on
+                    pending += len(block)
+                    continue
+                lines = block.count(b"\n", 0, cut)
+                yield Span(offset, pending + cut, count + 1, lines)
+                count += lines
+                offset += pending + cut
+                pending = len(block) - cut
+            if pending:  # a last line without a line end
+                yield Span(offset, pending, count + 1, 1)
                 count += 1
-                yield line
         self.file_sha256 = whole.hexdigest()
         if count != self.manifest.get("records"):
             self.problems.append(f"manifest says {self.manifest.get('records')} records, file has {count}")
         if digest.hexdigest() != self.manifest.get("records_sha256"):
             self.problems.append("records digest does not match the manifest: the file was altered or cut")
+
+
+def read_span(fd: int, span: Span) -> list[bytes]:
+    """The record lines of a span, newline removed (read from an open file descriptor)."""
+    data = os.pread(fd, span.length, span.offset)
+    lines = data.split(b"\n")
+    if data.endswith(b"\n"):
+        lines.pop()
+    return lines
 
 
 def parse_record(line: bytes) -> Record | None:
@@ -128,7 +174,7 @@ def parse_record(line: bytes) -> Record | None:
         return None
     parts = line.split(b'"', 9)
     if (len(parts) == 9 and parts[1] == b"channel" and parts[5] == b"envelope" and parts[0] == b"{"
-            and parts[2] == b":" and parts[4] == b"," and parts[6] == b":" and parts[8] in _LINE_ENDS
+            and parts[2] == b":" and parts[4] == b"," and parts[6] == b":" and parts[8] == b"}"
             and b"\\" not in parts[3]):
         try:
             channel = parts[3].decode("utf-8")
@@ -145,9 +191,6 @@ def parse_record(line: bytes) -> Record | None:
     if not isinstance(channel, str):
         return None
     return Record(channel, envelope)
-
-
-_LINE_ENDS = (b"}\n", b"}")
 
 
 def digest_file(path: Path) -> str:

@@ -1,31 +1,31 @@
-"""Decrypting an export's records on every core, in chunks, with constant memory.
+"""Decrypting an export's records on every core, in spans, with constant memory.
 
-The main process only reads raw lines (checking the export's count and digest as it goes) and
-writes what comes back; worker processes parse, open, validate, score, format the CSV rows and
-count. Each worker gets the private keys once, through its initializer, as private values (not
-pickled key objects, not files), and the questionnaire definitions as TOML text. At most a few
-chunks per worker are in flight, so memory does not grow with the number of responses."""
+The main process reads the export in large blocks, checking its count and digest and cutting it
+into spans of whole lines (``RecordReader.spans``), and writes what comes back; worker processes
+read their span's lines from the file themselves, then parse, open, validate, score, format the
+CSV rows and count. Each worker gets the private keys once, through its initializer, as private
+values (not pickled key objects, not files), and the questionnaire definitions as TOML text. At
+most a few spans per worker are in flight, so memory does not grow with the number of responses."""
 
 from __future__ import annotations
 
 import csv
 import io
+import os
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
-from itertools import islice
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from .. import envelope
-from ..exportfile import parse_record
+from ..exportfile import RecordReader, Span, parse_record, read_span
 from ..questionnaire import PREFER_NOT_TO_SAY, Questionnaire, parse, score
 from .aggregate import CountedRow, Counts, fmt_number
 from .csvsafe import cell
 from .decrypt import Row, answer_cell, open_record
 
-CHUNK = 1000
 
 
 @dataclass(frozen=True)
@@ -58,10 +58,12 @@ class ChunkResult:
 
 @dataclass(frozen=True)
 class Task:
+    """A span of one export's record lines; the worker reads the lines itself."""
+
     export_no: int
     survey_uid: str
-    first: int
-    lines: list[bytes]
+    path: str
+    span: Span
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,7 @@ class _Worker:
     questionnaires: dict[tuple[str, int], Questionnaire] = {}
     columns: dict[tuple[str, int], _Columns] = {}
     layout: Layout | None = None
+    files: dict[str, int] = {}  # export path -> open descriptor, for the life of the process
 
 
 def init_worker(private_values: Sequence[int], layout: Layout) -> None:
@@ -121,7 +124,10 @@ def process_chunk(task: Task) -> ChunkResult:
     counted: dict[tuple[str, int], list[CountedRow]] = {}
     channel_cells: dict[str, str] = {}
     prefix = f"{task.export_no}-"
-    for number, line in enumerate(task.lines, task.first):
+    fd = _Worker.files.get(task.path)
+    if fd is None:
+        fd = _Worker.files[task.path] = os.open(task.path, os.O_RDONLY)
+    for number, line in enumerate(read_span(fd, task.span), task.span.first):
         opened = open_record(parse_record(line), keys, uid, questionnaires)
         if type(opened) is not Row:
             reason, detail = opened
@@ -165,12 +171,11 @@ def _csv_text(rows: list[list[object]]) -> str:
     return buffer.getvalue()
 
 
-def tasks(export_no: int, survey_uid: str, lines: Iterable[bytes], size: int = CHUNK) -> Iterator[Task]:
-    it = iter(lines)
-    first = 1
-    while batch := list(islice(it, size)):
-        yield Task(export_no, survey_uid, first, batch)
-        first += len(batch)
+def tasks(export_no: int, reader: RecordReader) -> Iterator[Task]:
+    uid = str(reader.manifest.get("survey", {}).get("uid", ""))
+    path = str(reader.path)
+    for span in reader.spans():
+        yield Task(export_no, uid, path, span)
 
 
 def run(

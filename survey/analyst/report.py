@@ -101,8 +101,7 @@ def build(
 
         def all_tasks():  # type: ignore[no-untyped-def]
             for no, reader in enumerate(readers, start=1):
-                uid = str(reader.manifest.get("survey", {}).get("uid", ""))
-                yield from tasks(no, uid, reader.lines())
+                yield from tasks(no, reader)
 
         started = time.perf_counter()
         run(all_tasks(), private_values, layout, settings.workers, handle)
