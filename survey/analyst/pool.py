@@ -180,11 +180,15 @@ def tasks(export_no: int, reader: RecordReader) -> Iterator[Task]:
 
 def run(
     all_tasks: Iterable[Task], private_values: Sequence[int], layout: Layout, workers: int,
-    handle: Callable[[ChunkResult], None],
+    handle: Callable[[ChunkResult], None], started: Callable[[], None] = lambda: None,
 ) -> None:
     """Process tasks in order on ``workers`` processes (in this process when 1), a bounded number
-    in flight, calling ``handle`` on each result in the order of the tasks."""
+    in flight, calling ``handle`` on each result in the order of the tasks.
+
+    ``started`` is called once every worker process exists: from then on the main process may
+    start threads without any being copied, mid-import, into a forked worker."""
     if workers <= 1:
+        started()
         init_worker(private_values, layout)
         for task in all_tasks:
             handle(process_chunk(task))
@@ -192,6 +196,8 @@ def run(
     window: deque[Future[ChunkResult]] = deque()
     with ProcessPoolExecutor(max_workers=workers, initializer=init_worker,
                              initargs=(tuple(private_values), layout)) as pool:
+        pool.submit(abs, 0).result()  # with fork, the first submit starts every worker
+        started()
         for task in all_tasks:
             window.append(pool.submit(process_chunk, task))
             if len(window) >= 3 * workers:
