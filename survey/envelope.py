@@ -135,7 +135,7 @@ def unpad(padded: bytes) -> bytes:
     end = LENGTH_PREFIX.size + length
     if end > len(padded):
         raise EnvelopeError("length prefix runs past the padding")
-    if padded[end:] != bytes(len(padded) - end):
+    if padded.count(0, end) != len(padded) - end:  # no copy of the padding
         raise EnvelopeError("padding is not all zero")
     return padded[LENGTH_PREFIX.size : end]
 

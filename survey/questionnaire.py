@@ -196,7 +196,7 @@ class Questionnaire:
         Unknown codes, wrong types, unknown options, out-of-range numbers, over-long text,
         answers to questions whose condition does not hold, and missing required answers
         are all refused."""
-        if not isinstance(answers, Mapping):
+        if type(answers) is not dict and not isinstance(answers, Mapping):
             raise AnswerError({"_": "answers must be an object"})
         problems: dict[str, str] = {}
         clean: Answers = {}
@@ -205,13 +205,13 @@ class Questionnaire:
                 if code not in self.known_codes:
                     problems[str(code)[:60]] = "unknown question code"
         for q in self.all_questions:
-            shown = q.show_if is None or q.show_if.holds(clean)
             value = answers.get(q.code)
+            condition = q.show_if  # on the clean answers so far: conditions look back only
             if value is None:
-                if shown and q.required:
+                if q.required and (condition is None or condition.holds(clean)):
                     problems[q.code] = "an answer is required"
                 continue
-            if not shown:
+            if condition is not None and not condition.holds(clean):
                 problems[q.code] = "answered although its condition does not hold"
                 continue
             if (type(value) is str or type(value) is int) and value in q.plain_answers:
