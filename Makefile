@@ -17,6 +17,9 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 setup: $(STAMP) compile-translations
+	@# Byte-compile the package: an environment with PYTHONDONTWRITEBYTECODE would otherwise
+	@# compile every module from source on each start of the analyst tool.
+	$(BIN)/python -m compileall -q survey
 
 compile-translations: $(STAMP)
 	@if ls translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
