@@ -62,7 +62,7 @@ def decode(data: bytes) -> Document:
     qid, version, lang, answers = doc.get("questionnaire"), doc.get("version"), doc.get("lang"), doc.get("answers")
     if type(qid) is not str or type(version) is not int:
         raise PlaintextError("questionnaire id or version missing")
-    if type(lang) is not str or not LANG_RE.match(lang):
+    if type(lang) is not str or not LANG_RE.fullmatch(lang):
         raise PlaintextError("language code missing or malformed")
     if type(answers) is not dict:
         raise PlaintextError("answers missing")

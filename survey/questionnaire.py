@@ -330,7 +330,7 @@ class _Builder:
     def build(self, source: str) -> Questionnaire:
         d = self.data
         qid = d.get("id")
-        if not isinstance(qid, str) or not CODE_RE.match(qid):
+        if not isinstance(qid, str) or not CODE_RE.fullmatch(qid):
             raise self.fail("top level", "'id' must be a lowercase code like 'stigma'")
         version = d.get("version")
         if isinstance(version, bool) or not isinstance(version, int) or version < 1:
@@ -345,7 +345,7 @@ class _Builder:
         for i, s in enumerate(raw_sections):
             code = s.get("code", "")
             where = f"section {code or i + 1}"
-            if not isinstance(code, str) or not CODE_RE.match(code) or code in section_codes:
+            if not isinstance(code, str) or not CODE_RE.fullmatch(code) or code in section_codes:
                 raise self.fail(where, "'code' must be a unique lowercase code")
             section_codes.add(code)
             questions = []
@@ -404,7 +404,7 @@ class _Builder:
             raise self.fail("question", "must be a table")
         code = rq.get("code", "")
         where = f"question {code or '?'}"
-        if not isinstance(code, str) or not CODE_RE.match(code):
+        if not isinstance(code, str) or not CODE_RE.fullmatch(code):
             raise self.fail(where, "'code' must be a lowercase code (a-z, 0-9, _)")
         if code in seen:
             raise self.fail(where, "code is used twice")
@@ -427,7 +427,7 @@ class _Builder:
             opts = []
             for o in raw:
                 oc = o.get("code") if isinstance(o, dict) else None
-                if not isinstance(oc, str) or not OPTION_RE.match(oc) or oc == PREFER_NOT_TO_SAY:
+                if not isinstance(oc, str) or not OPTION_RE.fullmatch(oc) or oc == PREFER_NOT_TO_SAY:
                     raise self.fail(where, f"option code {oc!r} is not a valid code")
                 opts.append(Option(oc, self.text(o, "label", where)))
             if len({o.code for o in opts}) != len(opts):
@@ -495,7 +495,7 @@ class _Builder:
     def score(self, raw: Any, seen: Mapping[str, Question]) -> Score:
         code = raw.get("code", "") if isinstance(raw, dict) else ""
         where = f"score {code or '?'}"
-        if not isinstance(code, str) or not CODE_RE.match(code):
+        if not isinstance(code, str) or not CODE_RE.fullmatch(code):
             raise self.fail(where, "'code' must be a lowercase code")
         if code in seen:
             raise self.fail(where, "score code clashes with a question code")
