@@ -110,8 +110,12 @@ _INFO_PREFIX = INFO_LABEL + b"\x00"
 
 
 def info_for(header: Header, survey_uid: str) -> bytes:
+    return _info(header.pack(), survey_uid)
+
+
+def _info(header_bytes: bytes, survey_uid: str) -> bytes:
     """HPKE ``info``: label, 0x00, the 15 header bytes, the survey id in UTF-8."""
-    return _INFO_PREFIX + header.pack() + survey_uid.encode("utf-8")
+    return _INFO_PREFIX + header_bytes + survey_uid.encode("utf-8")
 
 
 def bucket_for(length: int) -> int:
@@ -185,7 +189,7 @@ def open_parsed(
     ``header.key_id`` (the analyst's bulk path: no second parse, no fingerprint per record)."""
     try:
         # The header bytes in the envelope are the ones parse_header checked: no need to re-pack.
-        info = _INFO_PREFIX + bytes(envelope[:HEADER_SIZE]) + survey_uid.encode("utf-8")
+        info = _info(bytes(envelope[:HEADER_SIZE]), survey_uid)
         padded = _SUITE.decrypt(bytes(envelope[HEADER_SIZE:]), private_key, info=info)
     except InvalidTag as exc:
         raise OpenError("envelope does not open: altered, or bound to another survey") from exc
