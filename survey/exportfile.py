@@ -20,6 +20,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any, NamedTuple
 
+from . import strict_json
+
 FORMAT = "run-survey-export"
 FORMAT_VERSION = 1
 MAX_LINE = 200_000
@@ -72,8 +74,8 @@ def read_manifest(path: Path) -> dict[str, Any]:
 
 def _parse_manifest(line: bytes) -> dict[str, Any]:
     try:
-        head = json.loads(line)
-    except (ValueError, UnicodeDecodeError) as exc:
+        head = strict_json.loads(line)
+    except strict_json.JSONError as exc:
         raise ExportFileError("the first line is not a manifest: is this an export file?") from exc
     if not isinstance(head, dict) or head.get("format") != FORMAT:
         raise ExportFileError("not a survey export file")
@@ -168,8 +170,8 @@ def parse_record(line: bytes) -> Record | None:
     """One record line to a Record, or None when it is not one.
 
     Lines exactly as ``record_line`` writes them take a fast path (split on quotes, strict
-    base64); anything else (other key order, spaces, escapes) goes through the JSON parser, so
-    both paths accept the same records."""
+    base64); anything else (other key order, spaces, escapes) goes through the strict JSON
+    parser, so both paths accept the same records."""
     if len(line) > MAX_LINE:
         return None
     parts = line.split(b'"', 9)
@@ -183,10 +185,10 @@ def parse_record(line: bytes) -> Record | None:
         except (UnicodeDecodeError, binascii.Error):
             pass
     try:
-        doc = json.loads(line)
+        doc = strict_json.loads(line)
         channel = doc["channel"]
         envelope = base64.b64decode(doc["envelope"], validate=True)
-    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+    except (ValueError, KeyError, TypeError):
         return None
     if not isinstance(channel, str):
         return None

@@ -8,6 +8,7 @@ import json
 import re
 from typing import Any, NamedTuple
 
+from . import strict_json
 from .questionnaire import Answers, Questionnaire
 
 FORMAT = 1
@@ -36,27 +37,12 @@ def encode(q: Questionnaire, lang: str, answers: Answers) -> bytes:
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")
 
 
-_DECODER = json.JSONDecoder()
-
-
-def _parse_json(text: str) -> Any:
-    """``json.loads``, minus its wrapper's cost for text with no surrounding whitespace (what
-    every sealer writes); anything else is left to ``json.loads`` itself."""
-    try:
-        doc, end = _DECODER.raw_decode(text)
-        if end == len(text):
-            return doc
-    except ValueError:
-        pass
-    return json.loads(text)
-
-
 def decode(data: bytes) -> Document:
     """Parse opened bytes; raises PlaintextError for anything that is not a response document."""
     try:
-        doc = _parse_json(data.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-        raise PlaintextError(f"not UTF-8 JSON: {type(exc).__name__}") from exc
+        doc = strict_json.loads(data)
+    except strict_json.JSONError as exc:
+        raise PlaintextError(f"not strict UTF-8 JSON: {str(exc).split(':')[0]}") from exc
     if not isinstance(doc, dict) or doc.get("f") != FORMAT:
         raise PlaintextError("not a response document (format 1)")
     qid, version, lang, answers = doc.get("questionnaire"), doc.get("version"), doc.get("lang"), doc.get("answers")

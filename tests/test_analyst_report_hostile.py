@@ -76,9 +76,16 @@ def hostile(tmp_path_factory: pytest.TempPathFactory, analyst_key: AnalystKey) -
     sealed(doc({"needed_treatment": IMG}))  # unknown option code
     sealed(doc({"needed_treatment": "no", HYPERLINK: 1}))  # unknown question code
     sealed(doc({"needed_treatment": "no", "barriers": ["cost"]}))  # condition does not hold
+    # Lone surrogate escapes: Python's json would hand back a string that cannot be written as
+    # UTF-8, and the run would stop at the first CSV row. Refused as not strict JSON.
+    sealed(doc({"needed_treatment": "no", "comment": "a\ud800b"}))
+    sealed(b'{"f": 1, "questionnaire": "demo", "version": 1, "lang": "en", "answers": {"age": NaN}}')
     lines.append(b"not json at all " + SCRIPT.encode() + b"\n")
     lines.append(b'{"channel": "' + IMG.replace('"', "'").encode() + b'", "envelope": "'
                  + base64.b64encode(b"\x01" * 1200) + b'"}\n')
+    # A channel label with a lone surrogate escape, around an envelope that would open.
+    good = envelope.seal(plaintext.encode(q, "en", {"needed_treatment": "no"}), public, UID)
+    lines.append(b'{"channel": "x\\udc00", "envelope": "' + base64.b64encode(good) + b'"}\n')
     export = base / "hostile.jsonl"
     write_export(export, lines, analyst_key.key_id, q.source)
     out = base / "report"
@@ -96,9 +103,9 @@ def test_hostile_records_go_through_without_a_crash_and_are_counted(hostile: tup
     rejected = run["counts"]["rejected"]
     assert rejected == {
         "answers do not fit the questionnaire": 7,
-        "plaintext is not a response document": 5,
+        "plaintext is not a response document": 7,
         "unknown questionnaire or version": 2,
-        "malformed record": 2,
+        "malformed record": 3,
     }
     listed = list(csv.DictReader(open(out / "rejected.csv", encoding="utf-8")))
     assert len(listed) == total - valid

@@ -1,4 +1,4 @@
-"""Decoding an opened plaintext: the fast JSON path accepts exactly what json.loads accepts."""
+"""Decoding an opened plaintext: strict JSON in UTF-8, and only a response document."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ GOOD = {"f": 1, "questionnaire": "demo", "version": 1, "lang": "sr_Cyrl", "answe
 @pytest.mark.parametrize("text", [
     json.dumps(GOOD, separators=(",", ":")),
     json.dumps(GOOD, indent=2),
-    "  " + json.dumps(GOOD) + "\n",  # surrounding whitespace: left to json.loads, still accepted
+    "  " + json.dumps(GOOD) + "\n",  # surrounding whitespace is allowed by JSON
 ])
 def test_well_formed_documents_decode(text: str) -> None:
     doc = plaintext.decode(text.encode("utf-8"))
@@ -32,10 +32,22 @@ def test_well_formed_documents_decode(text: str) -> None:
     b"\xff\xfe{}",
     b"[]",
     b"",
+    # A lone surrogate escape decodes to a string that cannot be written out as UTF-8: Python's
+    # json module lets it through, and one such response would stop the analyst's CSV writer.
+    json.dumps({**GOOD, "answers": {"comment": "a\ud800b"}}).encode(),
+    json.dumps({**GOOD, "answers": {"\udc00": 1}}).encode(),
+    json.dumps({**GOOD, "answers": {"age": float("nan")}}).encode(),  # NaN: not JSON
+    json.dumps({**GOOD, "answers": {"age": float("inf")}}).encode(),  # Infinity: not JSON
+    b"[" * 5000 + b"]" * 5000,  # nesting is bounded, never a RecursionError
 ])
 def test_anything_else_is_refused(data: bytes) -> None:
     with pytest.raises(plaintext.PlaintextError):
         plaintext.decode(data)
+
+
+def test_escaped_surrogate_pairs_and_unicode_are_kept() -> None:
+    doc = plaintext.decode(json.dumps({**GOOD, "answers": {"comment": "tak 😀 ĳ"}}).encode("ascii"))
+    assert doc.answers == {"comment": "tak 😀 ĳ"}
 
 
 def test_round_trip_through_encode() -> None:
