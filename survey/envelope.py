@@ -139,7 +139,7 @@ def unpad(padded: bytes) -> bytes:
     end = LENGTH_PREFIX.size + length
     if end > len(padded):
         raise EnvelopeError("length prefix runs past the padding")
-    if padded.count(0, end) != len(padded) - end:  # no copy of the padding
+    if not padded.endswith(bytes(len(padded) - end)):  # compared with memcmp, not byte by byte
         raise EnvelopeError("padding is not all zero")
     return padded[LENGTH_PREFIX.size : end]
 

@@ -10,7 +10,6 @@ Read by the offline analyst tool, so this module imports nothing of the web stac
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
 import json
 import os
@@ -19,6 +18,8 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any, NamedTuple
+
+import pybase64
 
 from . import strict_json
 
@@ -160,34 +161,50 @@ class RecordReader:
 def read_span(fd: int, span: Span) -> list[bytes]:
     """The record lines of a span, newline removed (read from an open file descriptor)."""
     data = os.pread(fd, span.length, span.offset)
-    lines = data.split(b"\n")
-    if data.endswith(b"\n"):
-        lines.pop()
+    lines = []
+    find, append, start = data.find, lines.append, 0
+    end = find(b"\n")
+    while end >= 0:
+        append(data[start:end])
+        start = end + 1
+        end = find(b"\n", start)
+    if start < len(data):
+        append(data[start:])
     return lines
+
+
+_LINE_HEAD = b'{"channel":"'
+_LINE_MID = b'","envelope":"'
+_LINE_TAIL = b'"}'
 
 
 def parse_record(line: bytes) -> Record | None:
     """One record line to a Record, or None when it is not one.
 
-    Lines exactly as ``record_line`` writes them take a fast path (split on quotes, strict
-    base64); anything else (other key order, spaces, escapes) goes through the strict JSON
-    parser, so both paths accept the same records."""
+    Lines exactly as ``record_line`` writes them take a fast path (no JSON parser); anything
+    else (other key order, spaces, escapes) goes through the strict JSON parser, so both paths
+    accept the same records. Base64 is decoded strictly (no stray characters, correct padding)
+    by ``pybase64``: the same result as the standard library's ``binascii`` in strict mode, at a
+    third of the cost, which matters at a hundred thousand records."""
     if len(line) > MAX_LINE:
         return None
-    parts = line.split(b'"', 9)
-    if (len(parts) == 9 and parts[1] == b"channel" and parts[5] == b"envelope" and parts[0] == b"{"
-            and parts[2] == b":" and parts[4] == b"," and parts[6] == b":" and parts[8] == b"}"
-            and b"\\" not in parts[3]):
-        try:
-            channel = parts[3].decode("utf-8")
-            if channel.isprintable():
-                return Record(channel, binascii.a2b_base64(parts[7], strict_mode=True))
-        except (UnicodeDecodeError, binascii.Error):
-            pass
+    # {"channel":"<label>","envelope":"<base64>"}: found with find, which skips through the
+    # base64 at memchr speed, where split would look at every byte.
+    if line.startswith(_LINE_HEAD) and line.endswith(_LINE_TAIL):
+        mid = line.find(_LINE_MID, len(_LINE_HEAD))
+        label = line[len(_LINE_HEAD) : mid]
+        if mid > 0 and b'"' not in label and b"\\" not in label:
+            try:
+                channel = label.decode("utf-8")
+                if channel.isprintable():  # base64 with a quote in it fails to decode
+                    return Record(channel, pybase64.b64decode(line[mid + len(_LINE_MID) : -len(_LINE_TAIL)],
+                                                              validate=True))
+            except ValueError:  # UnicodeDecodeError, binascii.Error
+                pass
     try:
         doc = strict_json.loads(line)
         channel = doc["channel"]
-        envelope = base64.b64decode(doc["envelope"], validate=True)
+        envelope = pybase64.b64decode(doc["envelope"], validate=True)
     except (ValueError, KeyError, TypeError):
         return None
     if not isinstance(channel, str):

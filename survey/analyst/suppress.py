@@ -23,7 +23,6 @@ import math
 import secrets
 from collections.abc import Sequence
 
-import numpy as np
 
 PUBLISHED = ""
 PRIMARY = "primary"
@@ -96,6 +95,10 @@ def _determined(
     row_status: Sequence[str], col_status: Sequence[str],
 ) -> list[tuple[str, int]]:
     """Hidden values (cells or margins) that the published equations pin down exactly."""
+    # Imported here, not at the top: numpy takes a tenth of a second to import, and the report
+    # needs it only once every response has been counted (matplotlib has loaded it by then).
+    import numpy as np
+
     variables: list[tuple[str, int]] = [("cell", i) for i, s in enumerate(status) if s != PUBLISHED]
     variables += [("row", r) for r in range(rows) if row_status[r] != PUBLISHED]
     variables += [("col", c) for c in range(cols) if col_status[c] != PUBLISHED]
