@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import struct
+from collections.abc import Mapping
 from typing import NamedTuple
 
 from cryptography.exceptions import InvalidTag
@@ -67,6 +68,10 @@ class OpenError(EnvelopeError):
     """The envelope does not open: tampered, or bound to another survey."""
 
 
+class PaddingError(OpenError):
+    """The envelope opened, but its plaintext is not padded as ``pad`` pads (a faulty sealer)."""
+
+
 class PlaintextTooLarge(EnvelopeError):
     """The answers do not fit in the largest bucket."""
 
@@ -109,10 +114,6 @@ def format_key_id(kid: str) -> str:
 _INFO_PREFIX = INFO_LABEL + b"\x00"
 
 
-def info_for(header: Header, survey_uid: str) -> bytes:
-    return _info(header.pack(), survey_uid)
-
-
 def _info(header_bytes: bytes, survey_uid: str) -> bytes:
     """HPKE ``info``: label, 0x00, the 15 header bytes, the survey id in UTF-8."""
     return _INFO_PREFIX + header_bytes + survey_uid.encode("utf-8")
@@ -134,39 +135,44 @@ def pad(data: bytes) -> bytes:
 
 def unpad(padded: bytes) -> bytes:
     if len(padded) not in _BUCKET_SET:
-        raise EnvelopeError("padded plaintext is not a bucket size")
+        raise PaddingError("padded plaintext is not a bucket size")
     (length,) = LENGTH_PREFIX.unpack_from(padded)
     end = LENGTH_PREFIX.size + length
     if end > len(padded):
-        raise EnvelopeError("length prefix runs past the padding")
+        raise PaddingError("length prefix runs past the padding")
     if not padded.endswith(bytes(len(padded) - end)):  # compared with memcmp, not byte by byte
-        raise EnvelopeError("padding is not all zero")
+        raise PaddingError("padding is not all zero")
     return padded[LENGTH_PREFIX.size : end]
 
 
 def parse_header(envelope: bytes) -> Header:
     """Check an envelope's shape without any key: size, version, suite. Cheap; no crypto."""
-    if not isinstance(envelope, (bytes, bytearray, memoryview)):
-        raise EnvelopeError("envelope must be bytes")
-    size = len(envelope)
-    if size < MIN_ENVELOPE_SIZE or size > MAX_ENVELOPE_SIZE:
-        raise EnvelopeError(f"envelope size {size} is outside {MIN_ENVELOPE_SIZE}..{MAX_ENVELOPE_SIZE}")
+    _check_body(envelope)
     version, kem, kdf, aead, kid = HEADER.unpack_from(envelope)
     if version != VERSION:
         raise EnvelopeError(f"unknown envelope version {version}")
     if (kem, kdf, aead) != SUITE_V1:
         raise EnvelopeError(f"unsupported suite {kem:#06x}/{kdf:#06x}/{aead:#06x}")
+    return Header(version, kem, kdf, aead, bytes(kid))
+
+
+def _check_body(envelope: bytes) -> None:
+    """The checks of ``parse_header`` that do not depend on the header bytes."""
+    if not isinstance(envelope, (bytes, bytearray, memoryview)):
+        raise EnvelopeError("envelope must be bytes")
+    size = len(envelope)
+    if size < MIN_ENVELOPE_SIZE or size > MAX_ENVELOPE_SIZE:
+        raise EnvelopeError(f"envelope size {size} is outside {MIN_ENVELOPE_SIZE}..{MAX_ENVELOPE_SIZE}")
     if size - OVERHEAD not in _BUCKET_SET:
         raise EnvelopeError("ciphertext length is not a bucket size")
     if envelope[HEADER_SIZE] != 0x04:
         raise EnvelopeError("encapsulated key is not an uncompressed P-256 point")
-    return Header(version, kem, kdf, aead, bytes(kid))
 
 
 def seal(plaintext: bytes, public_key: ec.EllipticCurvePublicKey, survey_uid: str) -> bytes:
     """Pad and seal ``plaintext`` to ``public_key`` for ``survey_uid``; returns the envelope."""
     header = Header(VERSION, *SUITE_V1, key_id_bytes(public_key))
-    sealed = _SUITE.encrypt(pad(plaintext), public_key, info=info_for(header, survey_uid))
+    sealed = _SUITE.encrypt(pad(plaintext), public_key, info=_info(header.pack(), survey_uid))
     return header.pack() + sealed
 
 
@@ -179,21 +185,44 @@ def open_envelope(
         raise WrongKeyError(
             f"sealed to key {header.key_id_hex}, not to {key_id(private_key.public_key())}"
         )
-    return open_parsed(envelope, header, private_key, survey_uid)
+    return _open(bytes(envelope), private_key, _info(header.pack(), survey_uid))
 
 
-def open_parsed(
-    envelope: bytes, header: Header, private_key: ec.EllipticCurvePrivateKey, survey_uid: str
-) -> bytes:
-    """Open an envelope whose header ``parse_header`` returned and whose key the caller chose by
-    ``header.key_id`` (the analyst's bulk path: no second parse, no fingerprint per record)."""
+def _open(envelope: bytes, private_key: ec.EllipticCurvePrivateKey, info: bytes) -> bytes:
     try:
-        # The header bytes in the envelope are the ones parse_header checked: no need to re-pack.
-        info = _info(bytes(envelope[:HEADER_SIZE]), survey_uid)
-        padded = _SUITE.decrypt(bytes(envelope[HEADER_SIZE:]), private_key, info=info)
+        padded = _SUITE.decrypt(envelope[HEADER_SIZE:], private_key, info=info)
     except InvalidTag as exc:
         raise OpenError("envelope does not open: altered, or bound to another survey") from exc
     return unpad(padded)
+
+
+class Opener:
+    """Opens one survey's envelopes with whichever of the analyst's keys each was sealed to (the
+    analyst's bulk path).
+
+    Every envelope sealed to one key starts with the same 15 header bytes, so their checks, the
+    key they name and the HPKE ``info`` are worked out once per distinct header (at most one per
+    key given: a header naming no key given is refused, not remembered); each envelope still has
+    its own size and encapsulated key checked. ``open`` raises ``WrongKeyError``, ``OpenError``
+    (including ``PaddingError``) or, for a malformed envelope, ``EnvelopeError``."""
+
+    def __init__(self, keys: Mapping[bytes, ec.EllipticCurvePrivateKey], survey_uid: str) -> None:
+        self._keys = keys
+        self._uid = survey_uid
+        self._known: dict[bytes, tuple[ec.EllipticCurvePrivateKey, bytes]] = {}
+
+    def open(self, envelope: bytes) -> bytes:
+        head = envelope[:HEADER_SIZE]
+        known = self._known.get(head)
+        if known is None:
+            header = parse_header(envelope)
+            key = self._keys.get(header.key_id)
+            if key is None:
+                raise WrongKeyError(header.key_id_hex)
+            known = self._known[bytes(head)] = (key, _info(bytes(head), self._uid))
+        else:
+            _check_body(envelope)
+        return _open(bytes(envelope), *known)
 
 
 def load_public_key_pem(data: bytes) -> ec.EllipticCurvePublicKey:

@@ -117,3 +117,38 @@ def test_padding_must_be_all_zero() -> None:
     with pytest.raises(envelope.EnvelopeError):
         envelope.unpad(bytes(padded))
     assert envelope.unpad(envelope.pad(b"abc")) == b"abc"
+
+
+def _sealed_with_padding(padded: bytes, public: ec.EllipticCurvePublicKey, uid: str) -> bytes:
+    """An envelope whose plaintext is ``padded`` as given (a faulty or hostile sealer)."""
+    header = envelope.Header(envelope.VERSION, *envelope.SUITE_V1, envelope.key_id_bytes(public))
+    suite = hpke.Suite(hpke.KEM.P256, hpke.KDF.HKDF_SHA256, hpke.AEAD.AES_128_GCM)
+    info = envelope.INFO_LABEL + b"\x00" + header.pack() + uid.encode()
+    return header.pack() + suite.encrypt(padded, public, info=info)
+
+
+def test_the_bulk_opener_tells_each_failure_apart(key: ec.EllipticCurvePrivateKey) -> None:
+    other = ec.generate_private_key(ec.SECP256R1())
+    opener = envelope.Opener({envelope.key_id_bytes(key.public_key()): key}, "s")
+    good = envelope.seal(b"hello", key.public_key(), "s")
+    for _ in range(2):  # the first time works the header out, the second uses what it learnt
+        assert opener.open(good) == b"hello"
+    with pytest.raises(envelope.WrongKeyError):
+        opener.open(envelope.seal(b"x", other.public_key(), "s"))
+    with pytest.raises(envelope.OpenError):  # bound to another survey
+        opener.open(envelope.seal(b"x", key.public_key(), "other survey"))
+    flipped = bytearray(good)
+    flipped[-1] ^= 1
+    with pytest.raises(envelope.OpenError):
+        opener.open(bytes(flipped))
+    # A known header in front of a body of the wrong size or shape: malformed, not "does not open".
+    for bad in (good[:-1], good + b"\x00", good[: envelope.HEADER_SIZE] + b"\x02" + good[16:]):
+        with pytest.raises(envelope.EnvelopeError) as caught:
+            opener.open(bad)
+        assert not isinstance(caught.value, envelope.OpenError)
+    bad_padding = envelope.pad(b"hello")[:-1] + b"\x01"
+    with pytest.raises(envelope.PaddingError):
+        opener.open(_sealed_with_padding(bad_padding, key.public_key(), "s"))
+    with pytest.raises(envelope.PaddingError):  # length prefix past the end
+        opener.open(_sealed_with_padding(b"\x00\x00\x10\x00" + bytes(1020), key.public_key(), "s"))
+    assert len(opener._known) == 1  # only the header of the key given was remembered

@@ -47,24 +47,20 @@ class Tally:
 
 def open_record(
     record: Record | None,
-    keys: Mapping[bytes, ec.EllipticCurvePrivateKey],
-    survey_uid: str,
+    opener: envelope.Opener,
     questionnaires: Mapping[tuple[str, int], Questionnaire],
 ) -> Row | tuple[str, str]:
     """One record to a validated row, or (reason, detail) when it cannot be used."""
     if record is None:
         return MALFORMED, ""
     try:
-        header = envelope.parse_header(record.envelope)
+        data = opener.open(record.envelope)
+    except envelope.WrongKeyError as exc:
+        return WRONG_KEY, str(exc)
+    except envelope.OpenError as exc:
+        return UNDECRYPTABLE, str(exc)
     except envelope.EnvelopeError as exc:
         return MALFORMED, str(exc)
-    key = keys.get(header.key_id)
-    if key is None:
-        return WRONG_KEY, header.key_id_hex
-    try:
-        data = envelope.open_parsed(record.envelope, header, key, survey_uid)
-    except envelope.EnvelopeError as exc:
-        return UNDECRYPTABLE, str(exc)
     try:
         doc = plaintext.decode(data)
     except plaintext.PlaintextError as exc:
@@ -86,8 +82,9 @@ def open_all(
     questionnaires: Mapping[tuple[str, int], Questionnaire],
     tally: Tally,
 ) -> Iterator[Row]:
+    opener = envelope.Opener(keys, survey_uid)
     for record in records:
-        result = open_record(record, keys, survey_uid, questionnaires)
+        result = open_record(record, opener, questionnaires)
         if isinstance(result, Row):
             tally.decrypted += 1
             yield result

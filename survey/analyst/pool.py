@@ -91,6 +91,7 @@ class _Worker:
     columns: dict[tuple[str, int], _Columns] = {}
     layout: Layout | None = None
     files: dict[str, int] = {}  # export path -> open descriptor, for the life of the process
+    openers: dict[str, envelope.Opener] = {}  # survey uid -> its opener
 
 
 def init_worker(private_values: Sequence[int], layout: Layout) -> None:
@@ -99,6 +100,7 @@ def init_worker(private_values: Sequence[int], layout: Layout) -> None:
         key = ec.derive_private_key(value, ec.SECP256R1())
         keys[envelope.key_id_bytes(key.public_key())] = key
     _Worker.keys = keys
+    _Worker.openers = {}
     qs = [parse(d, "definition") for d in layout.definitions]
     _Worker.questionnaires = {(q.id, q.version): q for q in qs}
     _Worker.columns = {(q.id, q.version): _Columns.of(q, layout) for q in qs}
@@ -114,8 +116,11 @@ def _answer_text(value: object) -> str:
 
 
 def process_chunk(task: Task) -> ChunkResult:
-    keys, questionnaires, all_columns = _Worker.keys, _Worker.questionnaires, _Worker.columns
+    questionnaires, all_columns = _Worker.questionnaires, _Worker.columns
     uid = task.survey_uid
+    opener = _Worker.openers.get(uid)
+    if opener is None:
+        opener = _Worker.openers[uid] = envelope.Opener(_Worker.keys, uid)
     uid_cell = cell(uid)
     result = ChunkResult("", "", "", Counts())
     response_rows: list[list[object]] = []
@@ -128,7 +133,7 @@ def process_chunk(task: Task) -> ChunkResult:
     if fd is None:
         fd = _Worker.files[task.path] = os.open(task.path, os.O_RDONLY)
     for number, line in enumerate(read_span(fd, task.span), task.span.first):
-        opened = open_record(parse_record(line), keys, uid, questionnaires)
+        opened = open_record(parse_record(line), opener, questionnaires)
         if type(opened) is not Row:
             reason, detail = opened
             result.rejected[reason] += 1
