@@ -74,16 +74,21 @@ class Counts:
                                 cross[qk, dim, group, code, cat] += n
         counted_scores = self.scores
         for i, code in enumerate(score_codes):
-            points = [None if (v := r[3][i]) is None else round(v, 6) for r in rows]
+            points = [r[3][i] for r in rows]  # rounded below, once per distinct value
             for point, n in Counter(points).items():
-                counted_scores[qk, code, "", ALL, point] += n
+                counted_scores[qk, code, "", ALL, _score_point(point)] += n
             for dim, column in dim_columns:
                 for (group, point), n in Counter(zip(column, points)).items():
-                    counted_scores[qk, code, dim, group, point] += n
+                    counted_scores[qk, code, dim, group, _score_point(point)] += n
 
     def merge(self, other: Counts) -> None:
         for name in ("responses", "answers", "groups", "cross", "numbers", "scores"):
             getattr(self, name).update(getattr(other, name))
+
+
+def _score_point(value: float | None) -> float | None:
+    """A score as counted: six decimals, so that sums of floats that differ in the last bit meet."""
+    return None if value is None else round(value, 6)
 
 
 #: One valid response as counted: language, channel, answers, and its scores in the order of
