@@ -10,11 +10,15 @@ times, on the same number of processes:
 - `report`: the real command in its own process (start-up, key loading, reading and checking the
   export, decryption, validation, scoring, CSVs, aggregates with suppression, charts, report);
 - bare: `cryptography`'s HPKE decrypt of the same envelopes, already in memory, split across the
-  same number of processes, timed from the first to the last decryption; run once before and
-  once after the report (the machine's speed drifts) and averaged.
+  same number of processes, timed from the first to the last decryption; run just before and
+  just after each report (the machine's speed drifts) and averaged.
+
+Each size is measured in rounds (bare, report, bare; ``--rounds``, default 3) and the median of
+the rounds' ratios is printed with every round's figures: on this shared machine one report can
+take a quarter longer than the next, so a single round is a lottery.
 
 It prints both rates, their ratio (target: report >= 0.8 of bare) and the report's peak memory:
-the largest single process (ru_maxrss from wait4) and the peak sum over the process tree
+the largest single process (getrusage of the children) and the peak sum over the process tree
 (sampled from /proc). Target: peak memory at 1,000,000 no more than 1.2x that at 100,000.
 Not part of the test suite."""
 
@@ -27,6 +31,7 @@ import os
 import random
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -155,39 +160,44 @@ def _tree_rss(pid: int) -> int:
     return total
 
 
+# A small parent for the command: its RUSAGE_CHILDREN maxrss is the command's largest process
+# (a child forked from this benchmark would count this process's memory, copied before the exec),
+# and it times the command itself, so that its own start-up is not counted.
+WRAPPER = (
+    "import resource, subprocess, sys, time\n"
+    "t = time.perf_counter()\n"
+    "r = subprocess.run(sys.argv[1:])\n"
+    "t = time.perf_counter() - t\n"
+    "print(t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, r.returncode)\n"
+)
+
+
 def run_report(export: Path, key_path: Path, out: Path, workers: int) -> tuple[float, float, int, int]:
     """Wall time, time of the decryption phase (from the command's own summary), peak RSS of the
     largest process (kB), peak RSS summed over the tree (kB)."""
     if out.exists():
         shutil.rmtree(out)
-    cmd = [sys.executable, "-m", "survey.analyst.cli", "report", str(export),
+    cmd = [sys.executable, "-c", WRAPPER, sys.executable, "-m", "survey.analyst.cli", "report", str(export),
            "--key", str(key_path), "--out", str(out), "--workers", str(workers)]
     env = {**os.environ, PASSPHRASE_ENV: PASSPHRASE.decode(), "PYTHONPATH": str(ROOT)}
     peak = [0]
-    done = threading.Event()
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=ROOT, text=True)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=ROOT, text=True)
 
     def sample() -> None:
-        while not done.is_set():  # not proc.poll(): that would reap the process before wait4
+        while proc.poll() is None:
             peak[0] = max(peak[0], _tree_rss(proc.pid))
             time.sleep(0.05)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
-    stderr = proc.stderr.read() if proc.stderr else ""
-    # wait4: the command's own resource usage, whose ru_maxrss covers its waited-for workers too
-    # (the largest single process), without a wrapper process whose start-up would be timed.
-    _pid, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - t0
-    done.set()
-    proc.returncode = os.waitstatus_to_exitcode(status)
+    stdout, stderr = proc.communicate()
     sampler.join()
-    if proc.returncode != 0:
+    seconds, maxrss, code = stdout.split()[-3:]
+    wall = float(seconds)
+    if code != "0":
         raise SystemExit(f"report failed:\n{stderr}")
-    maxrss = usage.ru_maxrss
     phase = re.search(r"records read in ([0-9.]+)s", stderr)
-    return wall, float(phase.group(1)) if phase else wall, maxrss, peak[0]
+    return wall, float(phase.group(1)) if phase else wall, int(maxrss), peak[0]
 
 
 def main() -> int:
@@ -196,6 +206,8 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)))
     parser.add_argument("--dir", type=Path, default=None, help="working folder (default: a temporary one)")
     parser.add_argument("--bare-limit", type=int, default=100_000, help="records in the bare loop (default 100,000)")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="bare loop / report / bare loop rounds per size; the median ratio is reported (default 3)")
     args = parser.parse_args()
     work = args.dir or Path(tempfile.mkdtemp(prefix="analyst-bench-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -211,23 +223,33 @@ def main() -> int:
         export = work / f"export-{n}.jsonl"
         built = build_export(export, n, public_pem, args.workers)
         print(f"\n{n:,} responses: export built in {built:.1f}s ({export.stat().st_size / 1e6:,.0f} MB)")
-        # The machine's speed drifts (shared cores): time the bare loop before and after the
-        # report and compare with their mean.
-        bare_before = bare_rate(export, key, args.workers, min(n, args.bare_limit))
-        wall, phase, maxrss, tree = run_report(export, key_path, work / f"report-{n}", args.workers)
-        bare_after = bare_rate(export, key, args.workers, min(n, args.bare_limit))
-        bare = (bare_before + bare_after) / 2
-        rate = n / wall
-        counts = json.loads((work / f"report-{n}" / "run.json").read_text())["counts"]
-        assert counts["valid"] == n, counts
-        results[n] = (rate, bare, maxrss, tree)
-        print(f"  report: {wall:.1f}s, {rate:,.0f} responses/s end to end "
-              f"(decryption phase {phase:.1f}s, {n / phase:,.0f}/s; the rest is start-up, tables, charts, digests)")
-        print(f"  bare HPKE decrypt loop ({min(n, args.bare_limit):,} records): {bare:,.0f} decryptions/s "
-              f"(before the report {bare_before:,.0f}/s, after {bare_after:,.0f}/s)")
-        print(f"  ratio report/bare: {rate / bare:.2f} end to end (target >= 0.80); "
-              f"decryption phase alone {n / phase / bare:.2f}")
-        print(f"  peak memory: largest process {maxrss / 1024:,.0f} MB; whole process tree {tree / 1024:,.0f} MB")
+        # The machine's speed drifts (shared cores): each round times the bare loop just before
+        # and just after the report and compares the report with their mean; the rounds' median
+        # ratio is the figure (one slow or fast moment does not decide it).
+        ratios, phases, rates, bares, peak_rss, peak_tree = [], [], [], [], 0, 0
+        for round_no in range(1, args.rounds + 1):
+            bare_before = bare_rate(export, key, args.workers, min(n, args.bare_limit))
+            wall, phase, maxrss, tree = run_report(export, key_path, work / f"report-{n}", args.workers)
+            bare_after = bare_rate(export, key, args.workers, min(n, args.bare_limit))
+            bare = (bare_before + bare_after) / 2
+            counts = json.loads((work / f"report-{n}" / "run.json").read_text())["counts"]
+            assert counts["valid"] == n, counts
+            ratios.append(n / wall / bare)
+            phases.append(n / phase / bare)
+            rates.append(n / wall)
+            bares.append(bare)
+            peak_rss, peak_tree = max(peak_rss, maxrss), max(peak_tree, tree)
+            print(f"  round {round_no}: report {wall:.1f}s, {n / wall:,.0f} responses/s end to end "
+                  f"(decryption phase {phase:.1f}s, {n / phase:,.0f}/s); bare loop {bare:,.0f}/s "
+                  f"(before {bare_before:,.0f}/s, after {bare_after:,.0f}/s); ratio {ratios[-1]:.2f} "
+                  f"(phase alone {phases[-1]:.2f})", flush=True)
+        results[n] = (statistics.median(rates), statistics.median(bares), peak_rss, peak_tree)
+        print(f"  report: median {statistics.median(rates):,.0f} responses/s end to end; bare HPKE loop "
+              f"({min(n, args.bare_limit):,} records): median {statistics.median(bares):,.0f} decryptions/s")
+        print(f"  ratio report/bare, median of {len(ratios)} round(s): {statistics.median(ratios):.2f} end to end "
+              f"(target >= 0.80; rounds {min(ratios):.2f}..{max(ratios):.2f}); "
+              f"decryption phase alone {statistics.median(phases):.2f}")
+        print(f"  peak memory: largest process {peak_rss / 1024:,.0f} MB; whole process tree {peak_tree / 1024:,.0f} MB")
         export.unlink()
     if len(results) > 1:
         small, big = min(results), max(results)
