@@ -70,7 +70,27 @@ def write(out: IO[bytes], manifest: dict[str, Any], records: Iterable[Record]) -
 
 def read_manifest(path: Path) -> dict[str, Any]:
     with open(path, "rb") as fh:
-        return _parse_manifest(fh.readline(MAX_LINE * 20))
+        try:
+            return _parse_manifest(fh.readline(MAX_LINE * 20))
+        except ExportFileError as exc:
+            raise ExportFileError(f"{path.name}: {exc}") from exc
+
+
+#: The manifest's fields that the analyst tool reads, and the type each must have (as ``write``
+#: and the server's export write them). A file that differs was damaged or made by hand: it is
+#: refused with the field's name rather than failing later in the middle of a run.
+MANIFEST_FIELDS: dict[tuple[str, ...], type] = {
+    ("survey",): dict,
+    ("survey", "uid"): str,
+    ("survey", "title"): str,
+    ("questionnaire",): dict,
+    ("questionnaire", "id"): str,
+    ("questionnaire", "version"): int,
+    ("questionnaire", "definition"): str,
+    ("key_id",): str,
+    ("records",): int,
+    ("records_sha256",): str,
+}
 
 
 def _parse_manifest(line: bytes) -> dict[str, Any]:
@@ -82,6 +102,13 @@ def _parse_manifest(line: bytes) -> dict[str, Any]:
         raise ExportFileError("not a survey export file")
     if head.get("format_version") != FORMAT_VERSION:
         raise ExportFileError(f"export format version {head.get('format_version')} is not supported")
+    for path, kind in MANIFEST_FIELDS.items():
+        value: Any = head
+        for key in path:
+            value = value.get(key) if isinstance(value, dict) else None
+        if type(value) is not kind or (kind is int and value < 0):
+            raise ExportFileError(f"the manifest is damaged: {'.'.join(path)} is missing or not a "
+                                  f"{'whole number' if kind is int else 'text' if kind is str else 'group of fields'}")
     return head
 
 

@@ -8,6 +8,8 @@ import json
 import math
 from pathlib import Path
 
+import pytest
+
 from cryptography.hazmat.primitives import serialization
 
 from survey import envelope, exportfile, plaintext
@@ -59,6 +61,31 @@ def test_an_export_sealed_to_a_key_not_given_stops_the_report(tmp_path: Path, an
     result = run_analyst("report", a, "--key", analyst_key.private, "--out", tmp_path / "out")
     assert result.returncode == 2 and "wrong key" in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("records", "many"), ("records", [1]), ("records", 10**30), ("records", -1), ("records", True),
+    ("survey", "wave"), ("survey.uid", 5), ("questionnaire", "demo"), ("questionnaire.definition", 5),
+    ("key_id", [1, 2]), ("records_sha256", None),
+])
+def test_a_damaged_manifest_is_refused_by_name_not_with_a_traceback(
+        tmp_path: Path, analyst_key: AnalystKey, field: str, value: object) -> None:
+    good = sealed_export(tmp_path / "good.jsonl", analyst_key, load(DEMO), "w", [{"needed_treatment": "no"}] * 3)
+    head, records = good.read_bytes().split(b"\n", 1)
+    manifest = json.loads(head)
+    *parents, name = field.split(".")
+    where = manifest
+    for part in parents:
+        where = where[part]
+    where[name] = value
+    damaged = tmp_path / "damaged.jsonl"
+    damaged.write_bytes(json.dumps(manifest).encode() + b"\n" + records)
+    for command, out in (("report", tmp_path / "out"), ("decrypt", tmp_path / "out.csv")):
+        result = run_analyst(command, damaged, "--key", analyst_key.private, "--out", out)
+        assert result.returncode == 2, result.stderr
+        assert "Traceback" not in result.stderr
+        assert f"damaged.jsonl: the manifest is damaged: {field} is missing" in result.stderr
+        assert not out.exists()
 
 
 class Terminal(io.StringIO):

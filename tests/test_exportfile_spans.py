@@ -10,7 +10,8 @@ import pytest
 
 from survey.exportfile import Record, RecordReader, parse_record, read_span, record_line, write
 
-MANIFEST = {"survey": {"uid": "s"}, "questionnaire": {"id": "demo", "version": 1}, "key_id": "00"}
+MANIFEST = {"survey": {"uid": "s", "title": "t"}, "questionnaire": {"id": "demo", "version": 1, "definition": ""},
+            "key_id": "00"}
 
 
 def _export(path: Path, n: int) -> list[bytes]:
