@@ -63,6 +63,19 @@ def test_an_export_sealed_to_a_key_not_given_stops_the_report(tmp_path: Path, an
     assert not (tmp_path / "out").exists()
 
 
+def test_two_exports_of_one_survey_are_refused_not_counted_twice(tmp_path: Path, analyst_key: AnalystKey) -> None:
+    """An export holds every response of its survey so far: a Monday and a Friday export, or one
+    file given twice, would count the same responses twice in every published figure."""
+    monday = sealed_export(tmp_path / "monday.jsonl", analyst_key, load(DEMO), "wave-1", [{"needed_treatment": "no"}] * 3)
+    friday = sealed_export(tmp_path / "friday.jsonl", analyst_key, load(DEMO), "wave-1", [{"needed_treatment": "no"}] * 5)
+    for inputs in ((monday, friday), (monday, monday)):
+        out = tmp_path / "out"
+        result = run_analyst("report", *inputs, "--key", analyst_key.private, "--out", out)
+        assert result.returncode == 2, result.stderr
+        assert "both exports of survey 'wave-1'" in result.stderr and "counted twice" in result.stderr
+        assert not out.exists()
+
+
 @pytest.mark.parametrize(("field", "value"), [
     ("records", "many"), ("records", [1]), ("records", 10**30), ("records", -1), ("records", True),
     ("survey", "wave"), ("survey.uid", 5), ("questionnaire", "demo"), ("questionnaire.definition", 5),

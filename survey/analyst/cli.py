@@ -110,6 +110,15 @@ def cmd_report(args: argparse.Namespace) -> int:
     if args.workers < 1:
         raise UsageError("--workers must be at least 1")
     readers = [RecordReader(path) for path in args.export]
+    first_export: dict[str, Path] = {}
+    for reader in readers:  # the manifest's shape was checked when it was read
+        uid = reader.manifest["survey"]["uid"]
+        if uid in first_export:
+            raise UsageError(
+                f"{first_export[uid].name} and {reader.path.name} are both exports of survey {uid!r}: "
+                "an export holds every response the survey has had so far, so those responses would be "
+                "counted twice. Give only the latest export of each survey.")
+        first_export[uid] = reader.path
     questionnaires: dict[str, Questionnaire] = {}
     for reader in readers:
         q = export_questionnaire(reader)
