@@ -188,15 +188,9 @@ class RecordReader:
 def read_span(fd: int, span: Span) -> list[bytes]:
     """The record lines of a span, newline removed (read from an open file descriptor)."""
     data = os.pread(fd, span.length, span.offset)
-    lines = []
-    find, append, start = data.find, lines.append, 0
-    end = find(b"\n")
-    while end >= 0:
-        append(data[start:end])
-        start = end + 1
-        end = find(b"\n", start)
-    if start < len(data):
-        append(data[start:])
+    lines = data.split(b"\n")
+    if data.endswith(b"\n"):
+        lines.pop()
     return lines
 
 
