@@ -105,23 +105,19 @@ def _determined(
     if not variables:
         return []
     where = {v: j for j, v in enumerate(variables)}
-    equations: list[list[float]] = []
-    for r in range(rows):
+
+    def total(cells: range, margin: tuple[str, int]) -> list[float]:
+        """The equation "these cells add up to this margin", over the hidden values only."""
         eq = [0.0] * len(variables)
-        for c in range(cols):
-            if ("cell", r * cols + c) in where:
-                eq[where["cell", r * cols + c]] = 1.0
-        if ("row", r) in where:
-            eq[where["row", r]] = -1.0
-        equations.append(eq)
-    for c in range(cols):
-        eq = [0.0] * len(variables)
-        for r in range(rows):
-            if ("cell", r * cols + c) in where:
-                eq[where["cell", r * cols + c]] = 1.0
-        if ("col", c) in where:
-            eq[where["col", c]] = -1.0
-        equations.append(eq)
+        for i in cells:
+            if ("cell", i) in where:
+                eq[where["cell", i]] = 1.0
+        if margin in where:
+            eq[where[margin]] = -1.0
+        return eq
+
+    equations = [total(range(r * cols, (r + 1) * cols), ("row", r)) for r in range(rows)]
+    equations += [total(range(c, rows * cols, cols), ("col", c)) for c in range(cols)]
     for kind in ("row", "col"):
         eq = [1.0 if v[0] == kind else 0.0 for v in variables]
         equations.append(eq)
