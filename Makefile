@@ -26,16 +26,16 @@ compile-translations: $(STAMP)
 		$(BIN)/pybabel compile --statistics -d translations 2>&1 | tail -n 1; fi
 
 # Extract every string (code, templates, questionnaire TOML) into messages.pot, update each
-# catalog (creating missing ones for the languages in survey/i18n.py), then compile.
+# catalog (creating missing ones for the languages in survey/core/languages.py), then compile.
 # New and changed strings appear untranslated: translate them (docs/questionnaires.md).
 translations: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k _l --no-location --sort-output --project=run-survey --copyright-holder="the run-survey authors" -o translations/messages.pot .
-	@for l in $$($(BIN)/python -c 'from survey.i18n import LANGUAGES; print(*[c for c in LANGUAGES if c != "en"])'); do \
+	@for l in $$($(BIN)/python -c 'from survey.core.languages import LANGUAGES; print(*[c for c in LANGUAGES if c != "en"])'); do \
 		$(BIN)/pybabel update -i translations/messages.pot -d translations -l $$l --init-missing --no-fuzzy-matching --ignore-obsolete 2>&1 | grep -v '^updating' || true; done
 	$(MAKE) compile-translations
 
 codebook: $(STAMP)
-	$(BIN)/python -m survey.codebook
+	$(BIN)/python -m survey.devtools.codebook_docs
 
 system-deps:
 	bash .ci/system-deps.sh

@@ -13,7 +13,7 @@ from typing import Any
 
 from gunicorn.glogging import Logger
 
-from survey.logs import RedactAddressFilter, redact
+from survey.server.web.logs import RedactAddressFilter, redact
 
 # -- serving --------------------------------------------------------------------------------------
 

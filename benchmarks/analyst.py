@@ -45,9 +45,9 @@ sys.path.insert(0, str(ROOT))
 from cryptography.hazmat.primitives import hpke, serialization  # noqa: E402
 from cryptography.hazmat.primitives.asymmetric import ec  # noqa: E402
 
-from survey import envelope, exportfile, plaintext  # noqa: E402
+from survey.core import envelope, export_format as exportfile, sealed_document as plaintext  # noqa: E402
 from survey.analyst.keys import PASSPHRASE_ENV  # noqa: E402
-from survey.questionnaire import load  # noqa: E402
+from survey.core.questionnaire import load  # noqa: E402
 
 PASSPHRASE = b"benchmark passphrase, not secret"
 UID = "benchmark-survey"
@@ -66,7 +66,7 @@ def _init_builder(public_pem: bytes) -> None:
 def _build_chunk(args: tuple[int, int]) -> list[exportfile.Record]:
     seed, count = args
     assert _public is not None
-    q = load(ROOT / "survey" / "questionnaires" / "demo.toml")
+    q = load(ROOT / "survey" / "core" / "questionnaires" / "demo.toml")
     rng = random.Random(seed)
     out = []
     for _ in range(count):
@@ -86,7 +86,7 @@ def _build_chunk(args: tuple[int, int]) -> list[exportfile.Record]:
 
 
 def build_export(path: Path, n: int, public_pem: bytes, workers: int) -> float:
-    q = load(ROOT / "survey" / "questionnaires" / "demo.toml")
+    q = load(ROOT / "survey" / "core" / "questionnaires" / "demo.toml")
     public = envelope.load_public_key_pem(public_pem)
     manifest = {
         "survey": {"uid": UID, "title": "Benchmark"},

@@ -33,8 +33,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from survey import plaintext  # noqa: E402
-from survey.envelope import load_public_key_pem, seal  # noqa: E402
+from survey.core import sealed_document as plaintext  # noqa: E402
+from survey.core.envelope import load_public_key_pem, seal  # noqa: E402
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 PASSPHRASE = "benchmark passphrase, not secret"
@@ -96,8 +96,8 @@ def start_postgres(base: Path) -> tuple[str, Any]:
 def make_site(kind: str, root: str | None = None) -> Site:
     from survey import create_app
     from survey.analyst.keys import generate
-    from survey.db import session, upgrade
-    from survey.surveys import create_link, create_survey
+    from survey.server.database import session, upgrade
+    from survey.server.surveys import create_link, create_survey
 
     base = Path(tempfile.mkdtemp(prefix=f"bench-{kind}-", dir=root))
     # The postgres user must reach its socket folder inside, hence 0o755.
@@ -185,7 +185,7 @@ def exported_digests(site: Site) -> collections.Counter[str]:
 
 def seal_many(site: Site, count: int, seed: int) -> list[bytes]:
     """``count`` distinct valid envelopes, sealed before the clock starts."""
-    from survey.questionnaire import load_directory
+    from survey.core.questionnaire import load_directory
 
     q = load_directory()["demo@1"]
     public = load_public_key_pem(site.public_pem)

@@ -1,9 +1,9 @@
-"""Median time to seal one response in Chromium with survey/static/seal.js, at normal speed and
+"""Median time to seal one response in Chromium with survey/server/static/seal.js, at normal speed and
 under 6x CPU throttling (DevTools Emulation.setCPUThrottlingRate), as on a cheap phone.
 
     .venv/bin/python benchmarks/seal.py [--runs 60]
 
-Serves survey/static on 127.0.0.1 (a secure context, so crypto.subtle exists); nothing leaves
+Serves survey/server/static on 127.0.0.1 (a secure context, so crypto.subtle exists); nothing leaves
 the machine. The response is the demo questionnaire's answers with a 500-character comment.
 """
 
@@ -20,9 +20,9 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from survey.envelope import key_id, public_key_raw
+from survey.core.envelope import key_id, public_key_raw
 
-STATIC = Path(__file__).resolve().parent.parent / "survey" / "static"
+STATIC = Path(__file__).resolve().parent.parent / "survey" / "server" / "static"
 ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-dev-shm-usage"]
 DOCUMENT = {
     "answers": {

@@ -1,60 +1,21 @@
-"""Anonymous surveys whose answers only the analyst's offline key can read."""
+"""Anonymous surveys whose answers only the analyst's offline key can read.
+
+Four rooms: :mod:`survey.core` (what the server and the analyst share), :mod:`survey.server`
+(the web server), :mod:`survey.analyst` (the offline toolkit) and :mod:`survey.devtools` (what
+only developers run). Importing this package pulls in no web stack: :func:`create_app` imports
+the server room when it is called, so the analyst's install (no Flask) can import ``survey``.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping
 
-if TYPE_CHECKING:  # the analyst's toolkit imports this package: keep Flask out of it
+if TYPE_CHECKING:
     from flask import Flask
 
 
-def create_app(config: Mapping[str, Any] | None = None) -> "Flask":
-    """The application factory. ``config`` overrides fields of :class:`Settings`."""
-    from flask import Flask
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """The application factory (:func:`survey.server.app.create_app`)."""
+    from survey.server.app import create_app as server_create_app
 
-    from . import assets, cli, compress, headers, i18n, logs, storage
-    from .config import PROJECT_ROOT, Settings
-    from .coordinate import bp as coordinate_bp
-    from .db import db
-    from .keyring import load_keyring
-    from .questionnaire import load_directory
-    from .respond import bp as respond_bp
-
-    app = Flask(
-        __name__,
-        instance_relative_config=True,
-        template_folder=str(PROJECT_ROOT / "templates"),
-        static_folder="static",
-    )
-    overrides = dict(config or {})
-    instance = Path(overrides.pop("instance_path", app.instance_path))
-    settings = Settings.from_env(instance, overrides)
-    app.config.update(
-        SETTINGS=settings,
-        SECRET_KEY=settings.secret_key,
-        MAX_CONTENT_LENGTH=settings.max_body_bytes,
-        MAX_FORM_MEMORY_SIZE=settings.max_body_bytes,
-        TESTING=settings.testing,
-        DEBUG=settings.debug,
-        SESSION_COOKIE_HTTPONLY=True,
-        SESSION_COOKIE_SAMESITE="Strict",
-        SESSION_COOKIE_SECURE=not (settings.debug or settings.testing),
-        SESSION_COOKIE_NAME="console_session",
-    )
-    logs.init_app(app)
-    app.extensions["keyring"] = load_keyring(settings.keys_dir)
-    app.extensions["questionnaires"] = load_directory()
-    db.init_app(app)
-    storage.init_app(app, app.extensions["survey_engine"])
-    i18n.init_app(app)
-    headers.init_app(app)
-    assets.init_app(app)
-    compress.init_app(app)
-    app.jinja_env.add_extension("jinja2.ext.do")
-    app.register_blueprint(respond_bp)
-    app.register_blueprint(coordinate_bp)
-    cli.init_app(app)
-    for entry in app.extensions["keyring"]:
-        app.logger.info("analyst public key %s (%s)", entry.key_id, entry.path.name)
-    return app
+    return server_create_app(config)

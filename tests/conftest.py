@@ -19,8 +19,8 @@ from flask import Flask
 
 from survey import create_app
 from survey.analyst.keys import generate
-from survey.db import session, upgrade
-from survey.surveys import create_link, create_survey
+from survey.server.database import session, upgrade
+from survey.server.surveys import create_link, create_survey
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSPHRASE = "test passphrase, not secret"

@@ -8,8 +8,8 @@ from pathlib import Path
 from flask import Flask
 from sqlalchemy import func, select
 
-from survey.db import session
-from survey.models import Response
+from survey.server.database import session
+from survey.server.models import Response
 
 #: A complete, valid no-JavaScript submission of the demo questionnaire.
 DEMO_FORM = {

@@ -7,9 +7,9 @@ import threading
 from flask import Flask
 from sqlalchemy import inspect, select
 
-from survey import access_codes
-from survey.db import engine, session
-from survey.models import AccessCode, Link, Response
+from survey.server import one_time_codes as access_codes
+from survey.server.database import engine, session
+from survey.server.models import AccessCode, Link, Response
 from tests.conftest import add_survey
 from tests.helpers import DEMO_FORM, count_responses
 
@@ -25,7 +25,7 @@ def _codes(app: Flask, token: str, n: int) -> list[str]:
 
 def _valid_envelope(app: Flask, token: str) -> bytes:
     """A well-formed envelope for the link's survey, as the browser would send it."""
-    from survey import envelope, plaintext
+    from survey.core import envelope, sealed_document as plaintext
 
     with app.app_context():
         link = session().scalar(select(Link).where(Link.token == token))

@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from survey.db import session
-from survey.models import Survey
-from survey.surveys import create_link
+from survey.server.database import session
+from survey.server.models import Survey
+from survey.server.surveys import create_link
 from tests.conftest import AnalystKey, add_survey, build_app, export_survey, run_analyst
 from tests.helpers import read_rows
 
@@ -279,7 +279,7 @@ def test_responses_csv_holds_every_answer_sent_with_language_and_channel(known: 
 
 
 def test_run_json_traces_the_tables_to_their_exports(known: Run) -> None:
-    from survey.exportfile import digest_file
+    from survey.core.export_format import digest_file
 
     run = json.loads((known.out / "run.json").read_text())
     assert [i["sha256"] for i in run["inputs"]] == [digest_file(p) for p in known.exports]

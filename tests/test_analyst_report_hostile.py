@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives import serialization
 
-from survey import envelope, plaintext
-from survey.analyst.csvsafe import FORMULA_START
-from survey.exportfile import Record, record_line
-from survey.questionnaire import load
+from survey.core import envelope, sealed_document as plaintext
+from survey.core.spreadsheet_cells import FORMULA_START
+from survey.core.export_format import Record, record_line
+from survey.core.questionnaire import load
 from tests.conftest import PASSPHRASE, AnalystKey, run_analyst
 
 UID = "hostile-survey-uid"
@@ -46,7 +46,7 @@ def hostile(tmp_path_factory: pytest.TempPathFactory, analyst_key: AnalystKey) -
     base = tmp_path_factory.mktemp("hostile")
     private = serialization.load_pem_private_key(analyst_key.private.read_bytes(), PASSPHRASE.encode())
     public = private.public_key()
-    q = load(Path("survey/questionnaires/demo.toml").resolve())
+    q = load(Path("survey/core/questionnaires/demo.toml").resolve())
     lines: list[bytes] = []
 
     def sealed(data: bytes, channel: str = "Street outreach") -> None:

@@ -12,14 +12,14 @@ import pytest
 
 from cryptography.hazmat.primitives import serialization
 
-from survey import envelope, exportfile, plaintext
+from survey.core import envelope, export_format as exportfile, sealed_document as plaintext
 from survey.analyst.progress import Progress
 from survey.analyst.suppress import geometric_noise
-from survey.questionnaire import Questionnaire, load, parse
+from survey.core.questionnaire import Questionnaire, load, parse
 from tests.conftest import PASSPHRASE, AnalystKey, run_analyst
 from tests.helpers import read_rows
 
-DEMO = Path(__file__).resolve().parent.parent / "survey" / "questionnaires" / "demo.toml"
+DEMO = Path(__file__).resolve().parent.parent / "survey" / "core" / "questionnaires" / "demo.toml"
 
 
 def sealed_export(path: Path, key: AnalystKey, q: Questionnaire, uid: str, answers: list[dict[str, object]]) -> Path:

@@ -60,7 +60,7 @@ def test_published_hashes_match_served_files_and_page_integrity_attributes(app: 
 
 
 def test_an_altered_asset_no_longer_matches_its_published_hash(tmp_path: Path) -> None:
-    from survey.assets import STATIC_DIR, sri
+    from survey.server.web.assets import STATIC_DIR, sri
 
     copy = tmp_path / "seal.js"
     copy.write_bytes((STATIC_DIR / "seal.js").read_bytes() + b"\n// altered by a compromised server\n")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Flask
 from sqlalchemy import select
 
-from survey.db import session
-from survey.models import AccessCode
+from survey.server.database import session
+from survey.server.models import AccessCode
 from tests.conftest import LiveServer, add_survey
 from tests.helpers import count_responses, js_answer_demo
 from tests.test_access_codes import _codes

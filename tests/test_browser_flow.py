@@ -10,8 +10,8 @@ from urllib.parse import urlsplit
 import pytest
 from flask import Flask
 
-from survey.envelope import OVERHEAD
-from survey.respond.forms import MESSAGES
+from survey.core.envelope import OVERHEAD
+from survey.server.respond.forms import MESSAGES
 from tests.conftest import AnalystKey, LiveServer, add_survey, artifact, export_survey, run_analyst
 from tests.helpers import DEMO_FORM, DEMO_ROW, count_responses, js_answer_demo, read_rows
 

@@ -1,4 +1,4 @@
-"""The browser's sealing module (survey/static/seal.js) in real Chromium, against RFC 9180 and Python."""
+"""The browser's sealing module (survey/server/static/seal.js) in real Chromium, against RFC 9180 and Python."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from survey.envelope import HEADER_SIZE, key_id, open_envelope, parse_header, public_key_raw
+from survey.core.envelope import HEADER_SIZE, key_id, open_envelope, parse_header, public_key_raw
 from tests.conftest import LiveServer
 
 VECTORS = json.loads((Path(__file__).parent / "data" / "hpke_vectors_p256.json").read_text())

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 
-from survey.codebook import COLUMNS, DEFAULT_OUT, codebook_rows, expected_files
-from survey.questionnaire import load_directory
+from survey.core.codebook import COLUMNS, codebook_rows
+from survey.devtools.codebook_docs import DEFAULT_OUT, expected_files
+from survey.core.questionnaire import load_directory
 
 
 def test_committed_codebook_matches_the_definitions() -> None:
@@ -12,7 +13,7 @@ def test_committed_codebook_matches_the_definitions() -> None:
     stale = [name for name, content in expected.items()
              if not (DEFAULT_OUT / name).is_file() or (DEFAULT_OUT / name).read_text(encoding="utf-8") != content]
     extra = sorted(p.name for p in DEFAULT_OUT.glob("*") if p.name not in expected and p.suffix in (".md", ".csv"))
-    assert not stale and not extra, f"docs/codebook is out of date ({stale + extra}): run `python -m survey.codebook`"
+    assert not stale and not extra, f"docs/codebook is out of date ({stale + extra}): run `python -m survey.devtools.codebook_docs`"
 
 
 def test_codebook_rows_name_options_conditions_and_scoring() -> None:

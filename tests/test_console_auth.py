@@ -7,9 +7,9 @@ import time
 import pytest
 from flask import Flask
 
-from survey import auth
-from survey.db import session
-from survey.models import AuditEntry
+from survey.server import staff_auth as auth
+from survey.server.database import session
+from survey.server.models import AuditEntry
 from tests.conftest import add_survey
 from tests.test_console_support import PASSWORD, World, assign, csrf, link_id, login, make_user
 
@@ -24,10 +24,10 @@ def world(app: Flask) -> World:
     spare_user = make_user(app, "spare")
     survey_id = assign(app, assigned, uid)
     with app.app_context():
-        from survey.models import Survey
+        from survey.server.models import Survey
         s = session()
         # a second link on the same survey, to be revoked by the walk
-        from survey.surveys import create_link
+        from survey.server.surveys import create_link
         extra = create_link(s, s.get(Survey, survey_id), "Second")
         s.commit()
         extra_id = extra.id
@@ -36,22 +36,22 @@ def world(app: Flask) -> World:
 
 def _url(rule, w: World) -> str:  # type: ignore[no-untyped-def]
     values = {"survey_id": w.survey_id, "link_id": w.link_id, "user_id": w.spare_user_id}
-    if rule.endpoint == "coordinate.link_revoke":
+    if rule.endpoint == "console.link_revoke":
         values["link_id"] = w.spare_link_id
-    if rule.endpoint == "coordinate.survey_unassign":
+    if rule.endpoint == "console.survey_unassign":
         values["user_id"] = w.assigned_id
     return rule.build(values, append_unknown=False)[1]
 
 
-ADMIN_ONLY = {"coordinate.users", "coordinate.user_disable", "coordinate.user_enable", "coordinate.survey_new",
-              "coordinate.survey_assign", "coordinate.survey_unassign", "coordinate.audit_log"}
+ADMIN_ONLY = {"console.users", "console.user_disable", "console.user_enable", "console.survey_new",
+              "console.survey_assign", "console.survey_unassign", "console.audit_log"}
 SURVEY_SCOPED = {"survey_id", "link_id"}
 #: Run last: they end the walking account's own session or take away what others walk.
-LAST = ("coordinate.survey_unassign", "coordinate.logout")
+LAST = ("console.survey_unassign", "console.logout")
 
 
 def _console_rules(app: Flask) -> list:  # type: ignore[type-arg]
-    rules = [r for r in app.url_map.iter_rules() if r.endpoint.startswith("coordinate.")]
+    rules = [r for r in app.url_map.iter_rules() if r.endpoint.startswith("console.")]
     assert len(rules) >= 20
     return sorted(rules, key=lambda r: (r.endpoint in LAST, LAST.index(r.endpoint) if r.endpoint in LAST else 0, r.endpoint))
 
@@ -75,7 +75,7 @@ def test_every_console_route_lets_in_only_the_assigned_coordinator_and_admin(app
                 status = response.status_code
                 checked += 1
                 where = f"{role} {method} {url} -> {status}"
-                if rule.endpoint == "coordinate.login":
+                if rule.endpoint == "console.login":
                     assert status in (200, 400, 401), where
                 elif role == "anonymous":
                     assert status == 302 and response.headers["Location"].endswith("/console/login"), where
@@ -87,7 +87,7 @@ def test_every_console_route_lets_in_only_the_assigned_coordinator_and_admin(app
                 else:
                     # In: a page, a download, a redirect after the change, or a form error.
                     # (the export answers 409 "not yet" while a count is below k: tested elsewhere)
-                    assert status in (200, 303, 400) or (status == 409 and rule.endpoint == "coordinate.survey_export"), where
+                    assert status in (200, 303, 400) or (status == 409 and rule.endpoint == "console.survey_export"), where
                     if status == 400:
                         assert "This form has expired" not in response.get_data(as_text=True), where
     assert checked > 60
@@ -109,7 +109,7 @@ def test_a_post_without_a_valid_csrf_token_is_refused_and_changes_nothing(app: F
         assert "This form has expired" in response.get_data(as_text=True)
     assert client.get("/console/").status_code == 200  # still logged in: logout was refused too
     with app.app_context():
-        from survey.models import Link, Survey
+        from survey.server.models import Link, Survey
         assert not session().get(Link, world.link_id).revoked
         assert session().get(Survey, world.survey_id).is_open
     # a CSRF token of another session does not work either

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from flask import Flask
 from flask.testing import FlaskClient
 
-from survey import auth
-from survey.db import session
-from survey.models import Assignment, Link, Survey
+from survey.server import staff_auth as auth
+from survey.server.database import session
+from survey.server.models import Assignment, Link, Survey
 
 PASSWORD = "a long test password"
 _CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')

@@ -10,7 +10,7 @@ from cryptography.hazmat.primitives import hpke
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from survey import envelope
+from survey.core import envelope
 
 VECTORS = Path(__file__).resolve().parents[2] / "shared" / "hpke" / "hpke_vectors_p256.json"
 if not VECTORS.exists():  # CI clones main with shared/ beside it; a checkout elsewhere may differ

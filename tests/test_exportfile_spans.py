@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from survey.exportfile import Record, RecordReader, parse_record, read_span, record_line, write
+from survey.core.export_format import Record, RecordReader, parse_record, read_span, record_line, write
 
 MANIFEST = {"survey": {"uid": "s", "title": "t"}, "questionnaire": {"id": "demo", "version": 1, "definition": ""},
             "key_id": "00"}

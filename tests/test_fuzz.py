@@ -12,9 +12,8 @@ from flask import Flask
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from survey import plaintext
-from survey.envelope import (HEADER_SIZE, MAX_ENVELOPE_SIZE, MIN_ENVELOPE_SIZE, EnvelopeError, open_envelope,
-                             parse_header, seal)
+from survey.core import sealed_document as plaintext
+from survey.core.envelope import HEADER_SIZE, MAX_ENVELOPE_SIZE, MIN_ENVELOPE_SIZE, EnvelopeError, open_envelope, parse_header, seal
 from tests.conftest import AnalystKey, add_survey, build_app
 from tests.helpers import DEMO_FORM, count_responses
 
@@ -77,7 +76,7 @@ def test_an_altered_envelope_never_opens(data: bytes) -> None:
 def fuzz_site(tmp_path_factory: pytest.TempPathFactory, analyst_key: AnalystKey) -> tuple[Flask, str, bytes]:
     app = build_app(tmp_path_factory.mktemp("fuzz"), analyst_key, submit_limit=0)
     uid, token = add_survey(app)
-    from survey.envelope import load_public_key_pem
+    from survey.core.envelope import load_public_key_pem
 
     public = load_public_key_pem(next(Path(analyst_key.keys_dir).glob("*.pem")).read_bytes())
     good = seal(plaintext.encode(app.extensions["questionnaires"]["demo@1"], "en", {"age": 30}), public, uid)

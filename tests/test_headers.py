@@ -13,9 +13,9 @@ from flask.testing import FlaskClient
 from werkzeug.routing import Rule
 from werkzeug.test import TestResponse
 
-from survey.db import session
-from survey.headers import CSP
-from survey.models import Link, Survey
+from survey.server.database import session
+from survey.server.web.headers import CSP
+from survey.server.models import Link, Survey
 from tests.conftest import add_survey
 
 SENSORS = ("accelerometer", "gyroscope", "magnetometer", "ambient-light-sensor", "camera", "microphone", "geolocation")
@@ -62,9 +62,9 @@ def _requests(app: Flask, values: dict[str, object]) -> Iterator[tuple[str, str,
 
 def _log_in(client: FlaskClient, app: Flask) -> bool:
     """Log in through the real console login form, if the console has one."""
-    if "coordinate.login" not in app.view_functions:
+    if "console.login" not in app.view_functions:
         return False
-    from survey import auth
+    from survey.server import staff_auth as auth
 
     with app.app_context():
         s = session()
@@ -119,17 +119,17 @@ def test_every_route_sends_the_security_headers_anonymously(site: Site) -> None:
     endpoints = {endpoint for endpoint, _m, _s in seen}
     assert {"respond.questionnaire", "respond.submit_form", "respond.submit_sealed", "respond.thanks", "static"} <= endpoints
     statuses = {status for _e, _m, status in seen}
-    assert statuses & {301, 302, 303} or not any(e.startswith("coordinate.") for e in endpoints)
+    assert statuses & {301, 302, 303} or not any(e.startswith("console.") for e in endpoints)
     assert 400 in statuses  # error pages were among the responses checked
 
 
 def test_every_console_route_sends_the_security_headers_when_logged_in(site: Site) -> None:
-    if not any(rule.endpoint.startswith("coordinate.") for rule in site.app.url_map.iter_rules()):
+    if not any(rule.endpoint.startswith("console.") for rule in site.app.url_map.iter_rules()):
         pytest.skip("no console routes in this tree yet")
     client = site.app.test_client()
     assert _log_in(client, site.app), "could not log in to the console"
     seen = _walk(client, site)
-    console_pages = [(e, s) for e, m, s in seen if e.startswith("coordinate.") and m == "GET"]
+    console_pages = [(e, s) for e, m, s in seen if e.startswith("console.") and m == "GET"]
     assert any(status == 200 for _e, status in console_pages), console_pages
 
 

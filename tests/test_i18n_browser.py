@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from flask import Flask
 
-from survey.i18n import LANGUAGES
-from survey.translations_status import compile_catalogs
+from survey.core.languages import LANGUAGES
+from survey.devtools.translation_status import compile_catalogs
 from tests.conftest import LiveServer, add_survey, artifact
 
 #: A mistake the server refuses on each questionnaire: an answer together with "Prefer not to say".

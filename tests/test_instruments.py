@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from survey.questionnaire import PREFER_NOT_TO_SAY, Questionnaire, load_directory, score
+from survey.core.questionnaire import PREFER_NOT_TO_SAY, Questionnaire, load_directory, score
 
 INSTRUMENTS = ("stigma@1", "service_access@1")
 SERVICES = ("detox", "outpatient", "medication", "residential", "aftercare", "mutual_help", "housing",

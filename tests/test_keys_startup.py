@@ -10,7 +10,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from survey import create_app
-from survey.keyring import KeyringError
+from survey.server.keyring import KeyringError
 from tests.conftest import AnalystKey
 
 

@@ -16,8 +16,8 @@ from pathlib import Path
 
 from flask import Flask
 
-from survey import plaintext
-from survey.envelope import load_public_key_pem, seal
+from survey.core import sealed_document as plaintext
+from survey.core.envelope import load_public_key_pem, seal
 from tests.conftest import AnalystKey, add_survey, start_server
 from tests.helpers import DEMO_FORM, count_responses
 

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from survey import plaintext
-from survey.questionnaire import load_directory
+from survey.core import sealed_document as plaintext
+from survey.core.questionnaire import load_directory
 
 GOOD = {"f": 1, "questionnaire": "demo", "version": 1, "lang": "sr_Cyrl", "answers": {"age": 30}}
 

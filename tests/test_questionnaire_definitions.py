@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from survey.questionnaire import PREFER_NOT_TO_SAY, AnswerError, DefinitionError, load_directory, parse
+from survey.core.questionnaire import PREFER_NOT_TO_SAY, AnswerError, DefinitionError, load_directory, parse
 
 BASE = """
 id = "t"

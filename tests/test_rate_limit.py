@@ -7,7 +7,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from survey.ratelimit import RateLimiter, client_address
+from survey.server.web.ratelimit import RateLimiter, client_address
 from tests.conftest import AnalystKey, add_survey, build_app
 from tests.helpers import DEMO_FORM, count_responses
 

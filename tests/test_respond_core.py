@@ -9,8 +9,8 @@ import pytest
 from flask import Flask
 from sqlalchemy import inspect, select
 
-from survey.db import engine, session
-from survey.models import Link, Response, Survey
+from survey.server.database import engine, session
+from survey.server.models import Link, Response, Survey
 from tests.conftest import AnalystKey, add_survey, export_survey, run_analyst
 from tests.helpers import DEMO_FORM, DEMO_ROW, count_responses, read_rows
 

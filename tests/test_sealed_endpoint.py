@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Flask
 
-from survey import plaintext
-from survey.envelope import parse_header, seal
-from survey.keyring import load_keyring
+from survey.core import sealed_document as plaintext
+from survey.core.envelope import parse_header, seal
+from survey.server.keyring import load_keyring
 from tests.conftest import AnalystKey, add_survey
 from tests.helpers import count_responses
 

@@ -11,8 +11,8 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from ..questionnaire import CHOICE_TYPES, PREFER_NOT_TO_SAY, Questionnaire
-from .suppress import COMPLEMENT, PRIMARY, PUBLISHED, geometric_noise, suppress_1d, suppress_2d
+from survey.core.questionnaire import CHOICE_TYPES, PREFER_NOT_TO_SAY, Questionnaire
+from survey.analyst.suppress import COMPLEMENT, PRIMARY, PUBLISHED, geometric_noise, suppress_1d, suppress_2d
 
 #: Breakdowns: lang and channel come from the document and the record; the others are question
 #: codes that the instruments use for them.

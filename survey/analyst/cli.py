@@ -10,12 +10,12 @@ import sys
 from pathlib import Path
 from typing import NoReturn
 
-from .. import envelope
-from ..exportfile import ExportFileError, RecordReader
-from ..questionnaire import DefinitionError, Questionnaire, parse
-from .csvsafe import cell
-from .decrypt import Tally, answer_cell, open_all
-from .keys import MIN_PASSPHRASE, PASSPHRASE_ENV, KeyFileError, generate, load_private
+from survey.core import envelope
+from survey.core.export_format import ExportFileError, RecordReader
+from survey.core.questionnaire import DefinitionError, Questionnaire, parse
+from survey.core.spreadsheet_cells import cell
+from survey.analyst.decrypt import Tally, answer_cell, open_all
+from survey.analyst.keys import MIN_PASSPHRASE, PASSPHRASE_ENV, KeyFileError, generate, load_private
 
 
 class UsageError(Exception):
@@ -127,7 +127,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     keys = load_keys(args.key)
     for reader in readers:
         check_key(reader, keys)
-    from . import report  # numpy, the worker pool and (later) matplotlib: only for this command
+    from survey.analyst import report  # numpy, the worker pool and (later) matplotlib: only for this command
 
     settings = report.Settings(k=args.k, epsilon=args.epsilon, workers=args.workers)
     outcome = report.build(readers, list(questionnaires.values()), keys, args.out, settings)

@@ -9,9 +9,9 @@ from typing import NamedTuple
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from .. import envelope, plaintext
-from ..exportfile import Record
-from ..questionnaire import AnswerError, Questionnaire
+from survey.core import envelope, sealed_document as plaintext
+from survey.core.export_format import Record
+from survey.core.questionnaire import AnswerError, Questionnaire
 
 # Why a record was rejected; reported to the analyst, never fatal.
 UNDECRYPTABLE = "undecryptable"

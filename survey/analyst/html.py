@@ -12,13 +12,13 @@ from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..questionnaire import CHOICE_TYPES, PREFER_NOT_TO_SAY, Questionnaire
-from . import charts
-from .aggregate import ALL, NO_ANSWER, NO_SCORE, TOTAL, Table
-from .suppress import COMPLEMENT, PRIMARY, PUBLISHED
+from survey.core.questionnaire import CHOICE_TYPES, PREFER_NOT_TO_SAY, Questionnaire
+from survey.analyst import charts
+from survey.analyst.aggregate import ALL, NO_ANSWER, NO_SCORE, TOTAL, Table
+from survey.analyst.suppress import COMPLEMENT, PRIMARY, PUBLISHED
 
 if TYPE_CHECKING:
-    from .report import Outcome
+    from survey.analyst.report import Outcome
 
 MAX_CROSSTABS = 12
 DIM_NAMES = {"country": "country", "lang": "language", "channel": "channel", "gender": "gender",

@@ -9,7 +9,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from ..envelope import key_id
+from survey.core.envelope import key_id
 
 PASSPHRASE_ENV = "SURVEY_ANALYST_PASSPHRASE"
 MIN_PASSPHRASE = 12

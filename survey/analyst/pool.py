@@ -19,12 +19,12 @@ from dataclasses import dataclass, field
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from .. import envelope
-from ..exportfile import RecordReader, Span, parse_record, read_span
-from ..questionnaire import PREFER_NOT_TO_SAY, Questionnaire, parse, score
-from .aggregate import CountedRow, Counts, fmt_number
-from .csvsafe import cell
-from .decrypt import Row, answer_cell, open_record
+from survey.core import envelope
+from survey.core.export_format import RecordReader, Span, parse_record, read_span
+from survey.core.questionnaire import PREFER_NOT_TO_SAY, Questionnaire, parse, score
+from survey.analyst.aggregate import CountedRow, Counts, fmt_number
+from survey.core.spreadsheet_cells import cell
+from survey.analyst.decrypt import Row, answer_cell, open_record
 
 
 

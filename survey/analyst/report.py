@@ -20,13 +20,13 @@ from typing import IO
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from .. import envelope
-from ..exportfile import RecordReader, digest_file
-from ..questionnaire import Questionnaire
-from .aggregate import STATUS_TEXT, Counts, Publisher, Table
-from .csvsafe import cell
-from .pool import ChunkResult, Layout, run, tasks
-from .progress import Progress
+from survey.core import envelope
+from survey.core.export_format import RecordReader, digest_file
+from survey.core.questionnaire import Questionnaire
+from survey.analyst.aggregate import STATUS_TEXT, Counts, Publisher, Table
+from survey.core.spreadsheet_cells import cell
+from survey.analyst.pool import ChunkResult, Layout, run, tasks
+from survey.analyst.progress import Progress
 
 
 @dataclass(frozen=True)
@@ -129,7 +129,7 @@ def build(
     outcome.tables = Publisher(outcome.counts, questionnaires, settings.k, settings.epsilon).tables()
     write_aggregates(out / "aggregates.csv", outcome.tables)
     write_codebook(out / "codebook.csv", questionnaires)
-    from .html import write_report  # matplotlib: imported by the thread above, not before
+    from survey.analyst.html import write_report  # matplotlib: imported by the thread above, not before
 
     write_report(out / "report.html", outcome)
     write_run(out / "run.json", outcome, out)
@@ -154,7 +154,7 @@ def write_aggregates(path: Path, tables: list[Table]) -> None:
 
 def write_codebook(path: Path, questionnaires: list[Questionnaire]) -> None:
     """The codebook of each questionnaire, from the one place that knows how (survey.codebook)."""
-    from ..codebook import COLUMNS, codebook_rows
+    from survey.core.codebook import COLUMNS, codebook_rows
 
     with open(path, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)

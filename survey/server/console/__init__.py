@@ -1,0 +1,11 @@
+"""The coordinator console, one module per area.
+
+:mod:`~survey.server.console.account_views` (sign-in and account),
+:mod:`~survey.server.console.survey_views` (surveys), :mod:`~survey.server.console.link_views`
+(links, flyers and one-time codes) and :mod:`~survey.server.console.user_views` (accounts and
+the audit log); :mod:`~survey.server.console.common` holds what they share."""
+
+from survey.server.console import account_views, link_views, survey_views, user_views
+from survey.server.console.blueprint import bp
+
+__all__ = ["bp", "account_views", "link_views", "survey_views", "user_views"]

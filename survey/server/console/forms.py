@@ -1,0 +1,116 @@
+"""Console forms: plain WTForms with session-bound CSRF tokens on every one of them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import current_app, session
+from flask_babel import lazy_gettext as _l
+from wtforms import (BooleanField, DateField, Form, IntegerField, PasswordField, SelectField,
+                     SelectMultipleField, StringField)
+from wtforms.csrf.session import SessionCSRF
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from survey.server.staff_auth import MIN_PASSWORD
+from survey.server.one_time_codes import MAX_BATCH
+
+
+class ConsoleForm(Form):
+    """Every console form, including one-button actions, carries a CSRF token tied to the session."""
+
+    class Meta:
+        csrf = True
+        csrf_class = SessionCSRF
+        csrf_time_limit = dt.timedelta(hours=8)
+
+        @property
+        def csrf_secret(self) -> bytes:
+            return current_app.config["SECRET_KEY"].encode()
+
+        @property
+        def csrf_context(self):  # type: ignore[no-untyped-def]
+            return session
+
+        def get_translations(self, form):  # type: ignore[no-untyped-def]
+            return None
+
+
+class ActionForm(ConsoleForm):
+    """A button that changes something: only the CSRF token."""
+
+
+class LoginForm(ConsoleForm):
+    username = StringField(_l("Account name"), validators=[InputRequired(), Length(max=80)],
+                           render_kw={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"})
+    password = PasswordField(_l("Password"), validators=[InputRequired(), Length(max=200)],
+                             render_kw={"autocomplete": "current-password"})
+
+
+def _new_password() -> PasswordField:
+    return PasswordField(_l("New password"),
+                         validators=[InputRequired(), Length(min=MIN_PASSWORD, max=200,
+                                     message=_l("Use between %(min)d and %(max)d characters."))],
+                         render_kw={"autocomplete": "new-password"})
+
+
+class PasswordChangeForm(ConsoleForm):
+    current = PasswordField(_l("Current password"), validators=[InputRequired()],
+                            render_kw={"autocomplete": "current-password"})
+    new = _new_password()
+    repeat = PasswordField(_l("New password again"),
+                           validators=[InputRequired(), EqualTo("new", message=_l("The two new passwords differ."))],
+                           render_kw={"autocomplete": "new-password"})
+
+
+class UserForm(ConsoleForm):
+    username = StringField(_l("Account name"), validators=[
+        InputRequired(), Length(min=2, max=80),
+        Regexp(r"^[A-Za-z0-9._-]+$", message=_l("Use letters, digits, dots, dashes and underscores only."))],
+        render_kw={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"})
+    new = _new_password()
+    is_admin = BooleanField(_l("Administrator (can create accounts and surveys)"))
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class SurveyForm(ConsoleForm):
+    title = StringField(_l("Title (seen by staff only)"), validators=[InputRequired(), Length(max=200)])
+    questionnaire = SelectField(_l("Questionnaire"), validators=[InputRequired()])
+    key_id = SelectField(_l("Analyst public key"), validators=[InputRequired()])
+    languages = MultiCheckboxField(_l("Languages offered to respondents"),
+                                   validators=[DataRequired(message=_l("Choose at least one language."))])
+
+
+class AssignForm(ConsoleForm):
+    user_id = SelectField(_l("Coordinator"), coerce=int, validators=[InputRequired()])
+
+
+class LinkForm(ConsoleForm):
+    label = StringField(_l("Label (the outreach channel, e.g. “Outreach van”)"),
+                        validators=[InputRequired(), Length(max=120)])
+    expires_on = DateField(_l("Last day it works (optional)"), validators=[Optional()])
+    response_cap = IntegerField(_l("Most responses it takes (optional)"), validators=[Optional()])
+    requires_code = BooleanField(_l("Respondents need a one-time code"))
+
+    def __init__(self, *args, threshold: int = 1, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self._threshold = threshold
+
+    def validate_response_cap(self, field: IntegerField) -> None:
+        # A cap below k would let the link's "full" state reveal a count below k.
+        if field.data is not None and field.data < self._threshold:
+            raise ValidationError(_l("Use %(k)d or more.", k=self._threshold))
+
+    def validate_expires_on(self, field: DateField) -> None:
+        if field.data is not None and field.data < dt.datetime.now(dt.UTC).date():
+            raise ValidationError(_l("Choose today or a later day."))
+
+
+class CodesForm(ConsoleForm):
+    count = IntegerField(_l("How many codes"), default=20,
+                         validators=[InputRequired(), NumberRange(1, MAX_BATCH)],
+                         render_kw={"inputmode": "numeric"})

@@ -1,0 +1,98 @@
+"""Console: making and revoking links, their QR codes and flyers, and one-time codes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, current_app, render_template, request
+from flask_babel import force_locale, gettext
+
+from survey.core.languages import LANGUAGES
+from survey.server import counts, one_time_codes, qr
+from survey.server.console.blueprint import bp
+from survey.server.console.common import done, my_link, my_survey, one_button, record, refused_csrf
+from survey.server.console.forms import CodesForm
+from survey.server.console.survey_views import link_form, render_survey
+from survey.server.database import session
+from survey.server.models import Survey
+from survey.server.surveys import create_link
+
+
+@bp.post("/surveys/<int:survey_id>/links")
+def link_new(survey_id: int) -> Any:
+    survey = my_survey(survey_id)
+    form = link_form(request.form)
+    if not form.validate():
+        if form.csrf_token.errors:
+            return refused_csrf()
+        return render_survey(survey, form, 400)
+    link = create_link(session(), survey, form.label.data or "", expires_on=form.expires_on.data,
+                       response_cap=form.response_cap.data, requires_code=bool(form.requires_code.data))
+    return done("create link", f"{link.label} in {survey.title}", "console.survey",
+                survey_id=survey.id, _anchor=f"link-{link.id}")
+
+
+@bp.post("/links/<int:link_id>/revoke")
+@one_button
+def link_revoke(link_id: int) -> Any:
+    link = my_link(link_id)
+    link.revoked = True
+    return done("revoke link", f"{link.label} in {link.survey.title}", "console.survey", survey_id=link.survey_id)
+
+
+@bp.get("/links/<int:link_id>/qr.svg")
+def link_qr(link_id: int) -> Any:
+    link = my_link(link_id)
+    return Response(qr.svg(qr.respondent_url(link), title=gettext("QR code of the survey link")),
+                    mimetype="image/svg+xml")
+
+
+def _print_language(survey: Survey) -> str:
+    """The language a flyer or slip is printed in: ``?lang=`` if the survey offers it."""
+    wanted = request.args.get("lang", "")
+    offered = survey.language_list or ["en"]
+    return wanted if wanted in offered else offered[0]
+
+
+@bp.get("/links/<int:link_id>/flyer")
+def link_flyer(link_id: int) -> Any:
+    link = my_link(link_id)
+    lang = _print_language(link.survey)
+    size = request.args.get("size", "a4")
+    size = size if size in ("a4", "a5") else "a4"
+    url = qr.respondent_url(link)
+    with force_locale(lang):
+        invitation = {
+            "heading": gettext("Your experience counts"),
+            "body": gettext("Answer a short anonymous survey about stigma and access to services. "
+                            "Your answers are encrypted, and no one can see who answered."),
+            "scan": gettext("Scan the code with your phone camera, or type this address:"),
+            "code": gettext("You will need a one-time code: ask the person who gave you this flyer."),
+        }
+    return render_template("console/flyer.html", link=link, survey=link.survey, url=url, lang=lang, size=size,
+                           invitation=invitation, language_names=LANGUAGES)
+
+
+@bp.route("/links/<int:link_id>/codes", methods=["GET", "POST"])
+def link_codes(link_id: int) -> Any:
+    """Generate one-time codes; they are shown once, on a sheet to print and cut, and never again."""
+    s = session()
+    link = my_link(link_id)
+    form = CodesForm(request.form if request.method == "POST" else None)
+    if request.method == "POST":
+        if not form.validate():
+            if form.csrf_token.errors:
+                return refused_csrf()
+            return render_template("console/codes.html", link=link, form=form, codes=None), 400
+        codes = one_time_codes.generate(s, current_app.config["SECRET_KEY"], link, int(form.count.data or 0))
+        link.requires_code = True
+        record("generate codes", f"{len(codes)} for {link.label} in {link.survey.title}")  # shown once, here
+        lang = _print_language(link.survey)
+        with force_locale(lang):
+            slip = {"title": gettext("Your one-time code"),
+                    "hint": gettext("Open the address below and enter this code. It works once.")}
+        return render_template("console/codes.html", link=link, form=form, codes=codes, url=qr.respondent_url(link),
+                               slip=slip, lang=lang)
+    made, used = one_time_codes.tally(s, link)
+    return render_template("console/codes.html", link=link, form=form, codes=None, made=made,
+                           used=counts.shown(used))

@@ -1,0 +1,196 @@
+"""Console: the list of surveys, one survey's page, opening and closing, assigning
+coordinators, the encrypted export and the counts spreadsheet."""
+
+from __future__ import annotations
+
+import csv
+import io
+import tempfile
+from typing import Any
+
+from flask import Response, abort, current_app, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext
+from sqlalchemy import select
+
+from survey.core.envelope import format_key_id
+from survey.core.languages import LANGUAGES
+from survey.core.spreadsheet_cells import cell
+from survey.server import counts, qr
+from survey.server.console.blueprint import bp
+from survey.server.console.common import admin_only, done, me, my_survey, one_button, record, refused_csrf
+from survey.server.console.forms import ActionForm, AssignForm, LinkForm, SurveyForm
+from survey.server.console.permissions import visible_surveys
+from survey.server.database import session
+from survey.server.links import LinkState, link_state
+from survey.server.models import Assignment, Survey, User
+from survey.server.survey_export import write_export
+from survey.server.surveys import create_survey
+
+
+@bp.get("/")
+def index() -> Any:
+    s = session()
+    surveys = visible_surveys(s, me())
+    return render_template("console/index.html", surveys=surveys, counts=counts.per_survey(s, surveys),
+                           action=ActionForm())
+
+
+def _survey_form(data: Any = None) -> SurveyForm:
+    form = SurveyForm(data)
+    questionnaires = current_app.extensions["questionnaires"]
+    form.questionnaire.choices = [(key, f"{q.title} ({key})") for key, q in sorted(questionnaires.items())]
+    form.key_id.choices = [(kid, format_key_id(kid)) for kid in current_app.extensions["keyring"].ids()]
+    form.languages.choices = [(code, LANGUAGES.get(code, code)) for code in current_app.extensions["survey_languages"]]
+    if data is None:
+        form.languages.data = ["en"]
+    return form
+
+
+@bp.route("/surveys/new", methods=["GET", "POST"])
+@admin_only
+def survey_new() -> Any:
+    form = _survey_form(request.form if request.method == "POST" else None)
+    if request.method == "POST":
+        if form.validate():
+            q = current_app.extensions["questionnaires"][form.questionnaire.data]
+            survey = create_survey(session(), q, form.key_id.data or "", form.title.data or "",
+                                   list(form.languages.data or []))
+            return done("create survey", f"{survey.title} ({q.key}, key {survey.key_id})",
+                        "console.survey", survey_id=survey.id)
+        if form.csrf_token.errors:
+            return refused_csrf()
+        return render_template("console/survey_new.html", form=form), 400
+    return render_template("console/survey_new.html", form=form)
+
+
+def _assign_form(survey: Survey, data: Any = None) -> AssignForm:
+    form = AssignForm(data)
+    assigned = set(session().scalars(select(Assignment.user_id).where(Assignment.survey_id == survey.id)))
+    form.user_id.choices = [
+        (u.id, u.username)
+        for u in session().scalars(select(User).where(User.is_admin.is_(False), User.is_active.is_(True)).order_by(User.username))
+        if u.id not in assigned
+    ]
+    return form
+
+
+def _assigned(survey: Survey) -> list[User]:
+    return list(session().scalars(
+        select(User).join(Assignment, Assignment.user_id == User.id).where(Assignment.survey_id == survey.id).order_by(User.username)
+    ))
+
+
+def link_form(data: Any = None) -> LinkForm:
+    """The form that makes a new link, shown on the survey's page."""
+    return LinkForm(data, threshold=counts.threshold())
+
+
+def render_survey(survey: Survey, new_link_form: LinkForm | None = None, status: int = 200) -> tuple[str, int]:
+    """The survey's page; ``new_link_form`` carries a refused link form back with its errors."""
+    s = session()
+    return render_template(
+        "console/survey.html",
+        survey=survey,
+        key_id=format_key_id(survey.key_id),
+        links=sorted(survey.links, key=lambda l: l.id),
+        states={link.id: link_state(s, link) for link in survey.links},
+        urls={link.id: qr.respondent_url(link) for link in survey.links},
+        LinkState=LinkState,
+        link_counts=counts.per_link(s, survey),
+        total=counts.per_survey(s, [survey])[survey.id],
+        link_form=new_link_form or link_form(),
+        assign_form=_assign_form(survey) if me().is_admin else None,
+        assigned=_assigned(survey),
+        action=ActionForm(),
+        export_allowed=counts.export_allowed(s, survey),
+        language_names=LANGUAGES,
+        k=counts.threshold(),
+    ), status
+
+
+@bp.get("/surveys/<int:survey_id>")
+def survey(survey_id: int) -> Any:
+    return render_survey(my_survey(survey_id))
+
+
+@bp.post("/surveys/<int:survey_id>/close")
+@one_button
+def survey_close(survey_id: int) -> Any:
+    survey = my_survey(survey_id)
+    survey.is_open = False
+    return done("close survey", survey.title, "console.survey", survey_id=survey.id)
+
+
+@bp.post("/surveys/<int:survey_id>/open")
+@one_button
+def survey_open(survey_id: int) -> Any:
+    survey = my_survey(survey_id)
+    survey.is_open = True
+    return done("open survey", survey.title, "console.survey", survey_id=survey.id)
+
+
+@bp.post("/surveys/<int:survey_id>/assign")
+@admin_only
+def survey_assign(survey_id: int) -> Any:
+    survey = my_survey(survey_id)
+    form = _assign_form(survey, request.form)
+    if not form.validate():
+        if form.csrf_token.errors:
+            return refused_csrf()
+        return redirect(url_for("console.survey", survey_id=survey.id), code=303)
+    s = session()
+    user = s.get(User, form.user_id.data)
+    assert user is not None
+    s.add(Assignment(user_id=user.id, survey_id=survey.id))
+    return done("assign coordinator", f"{user.username} to {survey.title}", "console.survey", survey_id=survey.id)
+
+
+@bp.post("/surveys/<int:survey_id>/unassign/<int:user_id>")
+@admin_only
+@one_button
+def survey_unassign(survey_id: int, user_id: int) -> Any:
+    survey = my_survey(survey_id)
+    s = session()
+    row = s.scalar(select(Assignment).where(Assignment.survey_id == survey.id, Assignment.user_id == user_id))
+    if row is None:
+        abort(404)
+    user = s.get(User, user_id)
+    s.delete(row)
+    return done("unassign coordinator", f"{user.username if user else user_id} from {survey.title}",
+                "console.survey", survey_id=survey.id)
+
+
+@bp.post("/surveys/<int:survey_id>/export")
+@one_button
+def survey_export(survey_id: int) -> Any:
+    """The same file as `flask --app wsgi export`, once no count in it is below k."""
+    survey = my_survey(survey_id)
+    s = session()
+    if not counts.export_allowed(s, survey):
+        return render_template("console/error.html", title=gettext("Not yet"),
+                               message=gettext("The export opens when the survey and each of its links have at least %(k)d responses (or none).",
+                                               k=counts.threshold())), 409
+    q = current_app.extensions["questionnaires"][survey.questionnaire_key]
+    # Ciphertexts only; spooled in memory up to 32 MiB before a private temp file is used.
+    out = tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024)
+    write_export(s, survey, q, out)
+    record("export", survey.title)
+    out.seek(0)
+    return send_file(out, mimetype="application/x-ndjson", as_attachment=True,
+                     download_name=f"survey-{survey.uid}.export.jsonl")
+
+
+@bp.get("/surveys/<int:survey_id>/counts.csv")
+def survey_counts(survey_id: int) -> Any:
+    """Counts per link as a spreadsheet, with the same "fewer than k" rule as the pages."""
+    s = session()
+    survey = my_survey(survey_id)
+    per_link = counts.per_link(s, survey)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([gettext("Link"), gettext("Responses")])
+    for link in sorted(survey.links, key=lambda l: l.id):
+        writer.writerow([cell(link.label), str(per_link[link.id])])
+    writer.writerow([gettext("All links"), str(counts.per_survey(s, [survey])[survey.id])])
+    return Response(out.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": f"attachment; filename=survey-{survey.uid}-counts.csv"})

@@ -1,0 +1,71 @@
+"""Console (admins only): staff accounts and the audit log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
+from sqlalchemy import select
+
+from survey.server import audit, staff_auth
+from survey.server.console.blueprint import bp
+from survey.server.console.common import admin_only, done, me, one_button, record, refused_csrf
+from survey.server.console.forms import ActionForm, UserForm
+from survey.server.database import session
+from survey.server.models import User
+
+
+@bp.route("/users", methods=["GET", "POST"])
+@admin_only
+def users() -> Any:
+    s = session()
+    form = UserForm(request.form if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        if form.validate():
+            if staff_auth.find_user(s, form.username.data or "") is not None:
+                form.username.errors = [gettext("This account name is taken.")]
+                status = 400
+            else:
+                user = staff_auth.create_user(s, form.username.data or "", form.new.data or "", bool(form.is_admin.data))
+                record("create account", f"{user.username}{' (admin)' if user.is_admin else ''}")
+                flash(gettext("Account %(name)s created.", name=user.username))
+                return redirect(url_for("console.users"), code=303)
+        elif form.csrf_token.errors:
+            return refused_csrf()
+        else:
+            status = 400
+    accounts = list(s.scalars(select(User).order_by(User.username)))
+    return render_template("console/users.html", form=form, accounts=accounts, action=ActionForm()), status
+
+
+def _set_active(user_id: int, active: bool) -> Any:
+    user = session().get(User, user_id)
+    if user is None:
+        abort(404)
+    if user.id == me().id:
+        abort(403)
+    user.is_active = active
+    user.session_epoch = (user.session_epoch or 0) + 1  # any open session of the account ends now
+    return done("enable account" if active else "disable account", user.username, "console.users")
+
+
+@bp.post("/users/<int:user_id>/disable")
+@admin_only
+@one_button
+def user_disable(user_id: int) -> Any:
+    return _set_active(user_id, False)
+
+
+@bp.post("/users/<int:user_id>/enable")
+@admin_only
+@one_button
+def user_enable(user_id: int) -> Any:
+    return _set_active(user_id, True)
+
+
+@bp.get("/audit")
+@admin_only
+def audit_log() -> Any:
+    return render_template("console/audit.html", entries=audit.recent(session()))

@@ -1,0 +1,93 @@
+"""Respondent views: the questionnaire page and its two submit paths."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, current_app, jsonify, redirect, render_template, request, url_for
+
+from survey.core import sealed_document
+from survey.core.envelope import MAX_ENVELOPE_SIZE, EnvelopeError, seal
+from survey.core.questionnaire import AnswerError
+from survey.server.respond import code_step
+from survey.server.respond.blueprint import bp
+from survey.server.respond.forms import answers_from_form, field_names
+from survey.server.respond.pages import form_class, open_link, page_language, questionnaire_of, render_form
+from survey.server.storage import CodeRefused, StorageRefused, StorageUnavailable, store_response
+
+@bp.get("/s/<token>")
+def questionnaire(token: str) -> Any:
+    link = open_link(token)
+    if link.requires_code:
+        return code_step.code_page(link)  # the one-time code comes first: see respond/code_step.py
+    form = form_class(questionnaire_of(link))()
+    return render_form(link, form)
+
+
+@bp.post("/s/<token>")
+def submit_form(token: str) -> Any:
+    """The no-JavaScript path: validate, seal in memory, store only the envelope."""
+    link = open_link(token)
+    if link.requires_code and not code_step.accept(link, request.form.get(code_step.FIELD, "")):
+        return code_step.code_page(link, 403, refused=True)
+    q = questionnaire_of(link)
+    form_type = form_class(q)
+    form = form_type(request.form)
+    allowed = field_names(form) | {"lang", code_step.FIELD}
+    if set(request.form) - allowed:
+        return render_form(link, form_type(), status=400, unexpected=True)
+    if not form.validate():
+        return render_form(link, form, status=400)
+    try:
+        answers = answers_from_form(q, form)
+    except AnswerError:
+        return render_form(link, form, status=400)
+    keyring = current_app.extensions["keyring"]
+    if link.survey.key_id not in keyring:
+        abort(503, description="key")
+    envelope = seal(sealed_document.encode(q, page_language(), answers), keyring[link.survey.key_id].key, link.survey.uid)
+    code_hash = code_step.code_to_spend(link) if link.requires_code else None
+    if link.requires_code and code_hash is None:
+        return code_step.code_page(link, 403, refused=True)
+    try:
+        store_response(link, envelope, code_hash)  # the code is spent in the response's transaction
+    except CodeRefused:
+        code_step.refused(link)
+        return code_step.code_page(link, 403, refused=True)
+    except StorageUnavailable:
+        abort(503, description="storage")
+    return redirect(url_for("respond.thanks", lang=page_language()), code=303)
+
+
+@bp.post("/s/<token>/sealed")
+def submit_sealed(token: str) -> Any:
+    """The JavaScript path: the body is the raw envelope, sealed in the browser."""
+    link = open_link(token)
+    if request.mimetype != "application/octet-stream":
+        return jsonify(error="send the envelope as application/octet-stream"), 415
+    body = request.get_data(cache=False)
+    if len(body) > MAX_ENVELOPE_SIZE:
+        return jsonify(error="too large"), 413
+    code_hash = code_step.code_to_spend(link, request.headers.get(code_step.HEADER, "")) if link.requires_code else None
+    if link.requires_code and code_hash is None:
+        return jsonify(error="access code"), 403
+    try:
+        store_response(link, body, code_hash)
+    except (EnvelopeError, StorageRefused) as exc:
+        return jsonify(error=str(exc)), 400
+    except CodeRefused:
+        code_step.refused(link)
+        return jsonify(error="access code"), 403
+    except StorageUnavailable:
+        return jsonify(error="storage unavailable, nothing was stored"), 503
+    return jsonify(status="stored"), 201
+
+
+@bp.get("/thanks")
+def thanks() -> Any:
+    return render_template("respond/thanks.html")
+
+
+@bp.get("/")
+def index() -> Any:
+    return render_template("respond/index.html")

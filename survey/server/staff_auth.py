@@ -1,0 +1,152 @@
+"""Staff accounts: scrypt password hashes, login throttling and the console session.
+
+The session cookie holds only the account id and its session epoch; bumping the epoch (password
+change, disable) ends every older session of that account."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+
+from flask import current_app, g, session
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from survey.server.models import User
+from survey.server.web.ratelimit import RateLimiter
+
+#: scrypt cost: 2**15 × 8 × 128 bytes = 32 MiB of memory per hash, about 0.1 s on a laptop core.
+SCRYPT_N = 2**15
+SCRYPT_R = 8
+SCRYPT_P = 1
+SALT_BYTES = 16
+HASH_BYTES = 32
+MIN_PASSWORD = 10
+#: Failed logins allowed per account name in a throttle window, and the window in seconds.
+LOGIN_FAILURES = 5
+LOGIN_WINDOW = 15 * 60
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode().rstrip("=")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.b64decode(text + "=" * (-len(text) % 4))
+
+
+def _scrypt(password: str, salt: bytes, n: int, r: int, p: int, length: int) -> bytes:
+    return hashlib.scrypt(password.encode("utf-8"), salt=salt, n=n, r=r, p=p, dklen=length,
+                          maxmem=256 * r * n + 1024 * 1024)
+
+
+def hash_password(password: str, n: int = SCRYPT_N, r: int = SCRYPT_R, p: int = SCRYPT_P) -> str:
+    """``scrypt$n$r$p$salt$hash``: the parameters travel with the hash so they can be raised later."""
+    salt = secrets.token_bytes(SALT_BYTES)
+    digest = _scrypt(password, salt, n, r, p, HASH_BYTES)
+    return f"scrypt${n}${r}${p}${_b64(salt)}${_b64(digest)}"
+
+
+def verify_password(stored: str, password: str) -> bool:
+    """Constant-time comparison of ``password`` against a stored hash; False for anything malformed."""
+    try:
+        scheme, n, r, p, salt, digest = stored.split("$")
+        if scheme != "scrypt":
+            return False
+        expected = _unb64(digest)
+        actual = _scrypt(password, _unb64(salt), int(n), int(r), int(p), len(expected))
+    except (ValueError, TypeError):
+        return False
+    return hmac.compare_digest(actual, expected)
+
+
+_DUMMY_HASH: str | None = None
+
+
+def _dummy_hash() -> str:
+    """A hash to check unknown names against, so they take as long as known ones."""
+    global _DUMMY_HASH
+    if _DUMMY_HASH is None:
+        _DUMMY_HASH = hash_password(secrets.token_hex(16))
+    return _DUMMY_HASH
+
+
+def login_limiter() -> RateLimiter:
+    limiter = current_app.extensions.get("login_limiter")
+    if limiter is None:
+        limiter = current_app.extensions.setdefault("login_limiter", RateLimiter(LOGIN_FAILURES, LOGIN_WINDOW))
+    return limiter
+
+
+def normalise_username(name: str) -> str:
+    return name.strip().lower()
+
+
+def find_user(s: Session, username: str) -> User | None:
+    return s.scalar(select(User).where(func.lower(User.username) == normalise_username(username)))
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    user: User | None
+    throttled: bool = False
+
+
+def authenticate(s: Session, username: str, password: str) -> LoginResult:
+    """Check a login. After LOGIN_FAILURES failures for one account name, refuse it for the window.
+
+    The throttle is keyed by the account name only (no address is ever looked at) and lives in
+    memory, keyed by a salted HMAC (see ratelimit.py)."""
+    key = normalise_username(username)
+    limiter = login_limiter()
+    if limiter.blocked(key):
+        return LoginResult(None, throttled=True)
+    user = find_user(s, username)
+    ok = verify_password(user.password_hash if user else _dummy_hash(), password)
+    if not ok or user is None or not user.is_active:
+        limiter.hit(key)
+        return LoginResult(None)
+    limiter.reset(key)
+    return LoginResult(user)
+
+
+def create_user(s: Session, username: str, password: str, is_admin: bool = False) -> User:
+    user = User(username=username.strip(), password_hash=hash_password(password), is_admin=is_admin,
+                is_active=True, session_epoch=0)
+    s.add(user)
+    s.flush()
+    return user
+
+
+def set_password(user: User, password: str) -> None:
+    user.password_hash = hash_password(password)
+    user.session_epoch = (user.session_epoch or 0) + 1
+
+
+def log_in(user: User) -> None:
+    session.clear()
+    session["uid"] = user.id
+    session["epoch"] = user.session_epoch
+
+
+def log_out() -> None:
+    session.clear()
+
+
+def current_user(s: Session) -> User | None:
+    """The logged-in, active account whose session epoch still matches; cached per request."""
+    if "console_user" in g:
+        return g.console_user
+    user = None
+    uid = session.get("uid")
+    if isinstance(uid, int):
+        found = s.get(User, uid)
+        if found is not None and found.is_active and found.session_epoch == session.get("epoch"):
+            user = found
+        else:
+            session.clear()
+    g.console_user = user
+    return user

@@ -1,0 +1,143 @@
+"""Storing a sealed response: the one place a response row is written.
+
+Responses are committed by a *group committer*: each request hands its row to one committer
+thread per process and waits; the thread writes every row waiting at that moment in one
+transaction and wakes the requests only after the commit returned. A response is still
+acknowledged only after it is durably committed (SQLite: WAL with synchronous=FULL), but many
+responses share one fsync, which is what bounds SQLite's write rate on a real disk.
+
+A one-time code travels with its row and is spent (``UPDATE ... WHERE used = false``) in the same
+transaction that stores the response: one code, one response, and nothing linking the two rows.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Flask, current_app
+from sqlalchemy import Engine, insert, update
+
+from survey.core.envelope import parse_header
+from survey.server.links import today
+from survey.server.models import AccessCode, Link, Response, random_id
+
+MAX_BATCH = 256
+WAIT_SECONDS = 30.0
+
+
+class StorageRefused(ValueError):
+    """The envelope does not belong to this survey's key."""
+
+
+class CodeRefused(ValueError):
+    """The one-time code is unknown for this link or already spent; nothing was stored."""
+
+
+class StorageUnavailable(RuntimeError):
+    """The database did not take the response; nothing was acknowledged."""
+
+
+@dataclass(eq=False)
+class _Pending:
+    row: dict[str, Any]
+    code_hash: str | None
+    done: threading.Event = field(default_factory=threading.Event)
+    refused: bool = False
+    error: BaseException | None = None
+
+
+class GroupCommitter:
+    """One committer thread per process (restarted after a fork), fed by a queue."""
+
+    def __init__(self, engine: Engine, max_batch: int = MAX_BATCH) -> None:
+        self.engine = engine
+        self.max_batch = max_batch
+        self._queue: queue.SimpleQueue[_Pending] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._pid = -1
+
+    def _ensure_thread(self) -> None:
+        if self._pid == os.getpid():
+            return
+        with self._lock:
+            if self._pid != os.getpid():
+                self._queue = queue.SimpleQueue()
+                threading.Thread(target=self._run, name="group-commit", daemon=True).start()
+                self._pid = os.getpid()
+
+    def commit(self, row: dict[str, Any], code_hash: str | None = None) -> None:
+        """Block until ``row`` is committed; raise CodeRefused or StorageUnavailable otherwise."""
+        self._ensure_thread()
+        pending = _Pending(row, code_hash)
+        self._queue.put(pending)
+        if not pending.done.wait(WAIT_SECONDS):
+            raise StorageUnavailable("the database did not answer in time")
+        if pending.refused:
+            raise CodeRefused("the one-time code is unknown or already used")
+        if pending.error is not None:
+            raise StorageUnavailable("the database refused the response") from pending.error
+
+    def _run(self) -> None:
+        while True:
+            batch = [self._queue.get()]
+            while len(batch) < self.max_batch:
+                try:
+                    batch.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            try:
+                self._write(batch)
+            except Exception:  # noqa: BLE001 - isolate the item that fails, keep the others
+                for item in batch:
+                    try:
+                        self._write([item])
+                    except Exception as exc:  # noqa: BLE001
+                        item.error = exc
+            for item in batch:
+                item.done.set()
+
+    def _write(self, batch: list[_Pending]) -> None:
+        with self.engine.begin() as conn:
+            rows = []
+            for item in batch:
+                item.refused = False
+                if item.code_hash is not None:
+                    spent = conn.execute(
+                        update(AccessCode)
+                        .where(
+                            AccessCode.code_hash == item.code_hash,
+                            AccessCode.link_id == item.row["link_id"],
+                            AccessCode.used.is_(False),
+                        )
+                        .values(used=True)
+                    )
+                    if spent.rowcount != 1:
+                        item.refused = True
+                        continue
+                rows.append(item.row)
+            if rows:
+                conn.execute(insert(Response), rows)
+
+
+def init_app(app: Flask, engine: Engine) -> None:
+    app.extensions["group_committer"] = GroupCommitter(engine)
+
+
+def store_response(link: Link, envelope: bytes, code_hash: str | None = None) -> None:
+    """Check the envelope's shape and key id, then commit it; returns only after the commit."""
+    header = parse_header(envelope)
+    if header.key_id_hex != link.survey.key_id:
+        raise StorageRefused("sealed to another key than this survey's")
+    row = {
+        "id": random_id(),
+        "survey_id": link.survey_id,
+        "link_id": link.id,
+        "received_on": today(),
+        "key_id": header.key_id_hex,
+        "envelope": bytes(envelope),
+    }
+    current_app.extensions["group_committer"].commit(row, code_hash)

@@ -1,0 +1,48 @@
+"""Building a survey's export file from the database (server side)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import IO
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from survey.core import envelope, export_format as exportfile
+from survey.server.models import Link, Response, Survey
+from survey.core.questionnaire import Questionnaire
+
+
+def manifest_for(survey: Survey, q: Questionnaire) -> dict[str, object]:
+    return {
+        "survey": {"uid": survey.uid, "title": survey.title},
+        "questionnaire": {"id": q.id, "version": q.version, "definition": q.source},
+        "key_id": survey.key_id,
+        "envelope_version": envelope.VERSION,
+        "suite": envelope.SUITE_NAME,
+    }
+
+
+def _records(session: Session, survey: Survey) -> Iterator[exportfile.Record]:
+    labels = dict(session.execute(select(Link.id, Link.label).where(Link.survey_id == survey.id)).all())
+    # Ordered by the random response id: an order unrelated to arrival.
+    rows = session.execute(
+        select(Response.link_id, Response.envelope)
+        .where(Response.survey_id == survey.id)
+        .order_by(Response.id)
+        .execution_options(yield_per=1000)
+    )
+    for link_id, env in rows:
+        yield exportfile.Record(labels.get(link_id, ""), bytes(env))
+
+
+def write_export(session: Session, survey: Survey, q: Questionnaire, out: IO[bytes]) -> int:
+    return exportfile.write(out, manifest_for(survey, q), _records(session, survey))
+
+
+def find_survey(session: Session, ref: str) -> Survey | None:
+    """A survey by its public uid, or by its number in the console."""
+    found = session.scalar(select(Survey).where(Survey.uid == ref))
+    if found is None and ref.isdigit():
+        found = session.get(Survey, int(ref))
+    return found

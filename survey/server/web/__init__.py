@@ -1,0 +1,1 @@
+"""HTTP concerns that apply to every page: headers, compression, assets, logs, locale, rate limits."""
