@@ -109,3 +109,24 @@ def test_the_passphrase_is_needed_without_a_terminal(app: Flask, analyst_key: An
                             capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL)
     assert result.returncode == 2 and "SURVEY_ANALYST_PASSPHRASE" in result.stderr
     assert PASSPHRASE not in result.stderr
+
+
+def test_decrypt_and_report_write_the_same_responses_csv(app: Flask, analyst_key: AnalystKey, tmp_path: Path) -> None:
+    """One pipeline: `decrypt` writes byte for byte the responses.csv that `report` writes,
+    hostile text included (a formula, a control character), rejected records left out of both."""
+    uid, token = add_survey(app)
+    client = app.test_client()
+    for comment in ("=HYPERLINK(\"http://x\")", "plain words", "bell\x07here"):
+        assert client.post(f"/s/{token}", data={**DEMO_FORM, "comment": comment}).status_code == 303
+    export = export_survey(app, uid, tmp_path / "export.jsonl")
+    with open(export, "ab") as fh:  # one record that does not open (both tools flag the altered file)
+        fh.write(b'{"channel":"x","envelope":"AAAA"}\n')
+    decrypted = run_analyst("decrypt", export, "--key", analyst_key.private, "--out", tmp_path / "d.csv")
+    reported = run_analyst("report", export, "--key", analyst_key.private, "--out", tmp_path / "r", "--k", "2")
+    assert "3 responses decrypted and valid" in decrypted.stderr, decrypted.stderr
+    assert "1 rejected" in decrypted.stderr
+    same = (tmp_path / "d.csv").read_bytes()
+    assert same == (tmp_path / "r" / "responses.csv").read_bytes()
+    rows = read_rows(tmp_path / "d.csv")
+    assert len(rows) == 3 and list(rows[0])[:5] == ["response", "survey", "questionnaire", "lang", "channel"]
+    assert "'=HYPERLINK(\"http://x\")" in {r["comment"] for r in rows}

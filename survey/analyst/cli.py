@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import getpass
 import os
 import sys
 from pathlib import Path
 from typing import NoReturn
 
+from cryptography.hazmat.primitives.asymmetric import ec
+
 from survey.core import envelope
 from survey.core.export_format import ExportFileError, RecordReader
 from survey.core.questionnaire import DefinitionError, Questionnaire, parse
-from survey.core.spreadsheet_cells import cell
-from survey.analyst.decrypt import Tally, answer_cell, open_all
 from survey.analyst.keys import MIN_PASSPHRASE, PASSPHRASE_ENV, KeyFileError, generate, load_private
 
 
@@ -45,9 +44,9 @@ def cmd_keygen(args: argparse.Namespace) -> int:
     return 0
 
 
-def load_keys(paths: list[Path]) -> dict[bytes, object]:
+def load_keys(paths: list[Path]) -> dict[bytes, ec.EllipticCurvePrivateKey]:
     passphrase = _passphrase(confirm=False)
-    keys = {}
+    keys: dict[bytes, ec.EllipticCurvePrivateKey] = {}
     for path in paths:
         key = load_private(path, passphrase)
         keys[envelope.key_id_bytes(key.public_key())] = key
@@ -62,7 +61,7 @@ def export_questionnaire(reader: RecordReader) -> Questionnaire:
         raise UsageError(str(exc)) from exc
 
 
-def check_key(reader: RecordReader, keys: dict[bytes, object]) -> None:
+def check_key(reader: RecordReader, keys: dict[bytes, ec.EllipticCurvePrivateKey]) -> None:
     """Fail at once, before any record, when no given key is the one the export is sealed to."""
     wanted = str(reader.manifest.get("key_id", ""))
     held = {kid.hex() for kid in keys}
@@ -73,33 +72,35 @@ def check_key(reader: RecordReader, keys: dict[bytes, object]) -> None:
         )
 
 
-def print_tally(tally: Tally, problems: list[str]) -> None:
-    print(f"{tally.decrypted} responses decrypted and valid", file=sys.stderr)
-    for reason, count in sorted(tally.rejected.items()):
-        example = tally.examples.get(reason, "")
-        print(f"{count} rejected: {reason}" + (f" (e.g. {example})" if example else ""), file=sys.stderr)
-    for problem in problems:
-        print(f"WARNING: {problem}", file=sys.stderr)
+def printable(text: str) -> str:
+    """Text for the analyst's terminal: control characters (escape sequences among them) shown as
+    ``\\xNN``, never sent to the terminal as they are."""
+    return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text)
 
 
 def cmd_decrypt(args: argparse.Namespace) -> int:
+    """Responses only: the same ``responses.csv`` as ``report`` writes, by the same pipeline."""
+    if args.workers < 1:
+        raise UsageError("--workers must be at least 1")
     reader = RecordReader(args.export)
     q = export_questionnaire(reader)
     keys = load_keys(args.key)
     check_key(reader, keys)
-    tally = Tally()
-    survey_uid = str(reader.manifest.get("survey", {}).get("uid", ""))
-    rows = open_all(reader, keys, survey_uid, {(q.id, q.version): q}, tally)
-    with open(args.out, "w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["channel", "lang", *q.codes])
-        for row in rows:
-            writer.writerow(
-                [cell(row.channel), cell(row.lang), *(cell(answer_cell(row.answers.get(c))) for c in q.codes)]
-            )
-    print_tally(tally, reader.problems)
+    from survey.analyst.outcome import Outcome, Settings
+    from survey.analyst.pipeline import Outputs, decrypt_exports
+
+    outcome = Outcome(Settings(workers=args.workers), [], sorted(k.hex() for k in keys), [q])
+    with open(args.out, "w", newline="", encoding="utf-8") as responses:
+        decrypt_exports([reader], keys, outcome, Outputs(responses))
+    print(f"{outcome.valid} responses decrypted and valid", file=sys.stderr)
+    examples = {reason: detail for _rid, reason, detail in reversed(outcome.examples)}
+    for reason, count in sorted(outcome.rejected.items()):
+        example = examples.get(reason, "")
+        print(f"{count} rejected: {reason}" + (f" (e.g. {printable(example)})" if example else ""), file=sys.stderr)
+    for problem in outcome.problems:
+        print(f"WARNING: {problem}", file=sys.stderr)
     print(f"wrote {args.out}", file=sys.stderr)
-    return 1 if reader.problems else 0
+    return 1 if outcome.problems else 0
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -148,7 +149,9 @@ def build_parser() -> argparse.ArgumentParser:
     decrypt = sub.add_parser("decrypt", help="decrypt an export into a CSV of responses")
     decrypt.add_argument("export", type=Path, help="export file from the server")
     decrypt.add_argument("--key", type=Path, action="append", required=True, help="private key (PEM); may repeat")
-    decrypt.add_argument("--out", type=Path, required=True, help="CSV file to write")
+    decrypt.add_argument("--out", type=Path, required=True, help="CSV file to write (the columns of report's responses.csv)")
+    decrypt.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)),
+                         help="processes for decryption (default: all cores)")
     decrypt.set_defaults(func=cmd_decrypt)
     rep = sub.add_parser("report", help="decrypt exports into CSVs, aggregates safe to publish and a report")
     rep.add_argument("export", type=Path, nargs="+", help="export file(s): surveys or waves, same or other questionnaires")

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from typing import NamedTuple
 
-from cryptography.hazmat.primitives.asymmetric import ec
-
-from survey.core import envelope, sealed_document as plaintext
+from survey.core import envelope, sealed_document
 from survey.core.export_format import Record
 from survey.core.questionnaire import AnswerError, Questionnaire
 
@@ -29,22 +25,6 @@ class Row(NamedTuple):
     answers: dict[str, object]
 
 
-@dataclass
-class Tally:
-    decrypted: int = 0
-    rejected: Counter[str] = field(default_factory=Counter)
-    examples: dict[str, str] = field(default_factory=dict)
-
-    def reject(self, reason: str, detail: str = "") -> None:
-        self.rejected[reason] += 1
-        if detail and reason not in self.examples:
-            self.examples[reason] = detail[:200]
-
-    @property
-    def total(self) -> int:
-        return self.decrypted + sum(self.rejected.values())
-
-
 def open_record(
     record: Record | None,
     opener: envelope.Opener,
@@ -62,8 +42,8 @@ def open_record(
     except envelope.EnvelopeError as exc:
         return MALFORMED, str(exc)
     try:
-        doc = plaintext.decode(data)
-    except plaintext.PlaintextError as exc:
+        doc = sealed_document.decode(data)
+    except sealed_document.PlaintextError as exc:
         return NOT_JSON, str(exc)
     q = questionnaires.get((doc.questionnaire, doc.version))
     if q is None:
@@ -73,23 +53,6 @@ def open_record(
     except AnswerError as exc:
         return INVALID, "; ".join(sorted(exc.problems))[:200]
     return Row(record.channel, doc.lang, q, answers)
-
-
-def open_all(
-    records: Iterable[Record | None],
-    keys: Mapping[bytes, ec.EllipticCurvePrivateKey],
-    survey_uid: str,
-    questionnaires: Mapping[tuple[str, int], Questionnaire],
-    tally: Tally,
-) -> Iterator[Row]:
-    opener = envelope.Opener(keys, survey_uid)
-    for record in records:
-        result = open_record(record, opener, questionnaires)
-        if isinstance(result, Row):
-            tally.decrypted += 1
-            yield result
-        else:
-            tally.reject(*result)
 
 
 def answer_cell(value: object) -> str:

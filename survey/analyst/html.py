@@ -18,7 +18,7 @@ from survey.analyst.aggregate import ALL, NO_ANSWER, NO_SCORE, TOTAL, Table
 from survey.analyst.suppress import COMPLEMENT, PRIMARY, PUBLISHED
 
 if TYPE_CHECKING:
-    from survey.analyst.report import Outcome
+    from survey.analyst.outcome import Outcome
 
 MAX_CROSSTABS = 12
 DIM_NAMES = {"country": "country", "lang": "language", "channel": "channel", "gender": "gender",

@@ -11,56 +11,19 @@ import importlib
 import json
 import sys
 import threading
-import time
-from collections import Counter
-from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import IO
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from survey.analyst.aggregate import STATUS_TEXT, Publisher, Table
+from survey.analyst.outcome import Outcome, Settings
+from survey.analyst.pipeline import Outputs, decrypt_exports
 from survey.core import envelope
 from survey.core.export_format import RecordReader, digest_file
 from survey.core.questionnaire import Questionnaire
-from survey.analyst.aggregate import STATUS_TEXT, Counts, Publisher, Table
 from survey.core.spreadsheet_cells import cell
-from survey.analyst.pool import ChunkResult, Layout, run, tasks
-from survey.analyst.progress import Progress
-
-
-@dataclass(frozen=True)
-class Settings:
-    k: int = 10
-    epsilon: float | None = None
-    workers: int = 1
-
-
-@dataclass
-class Outcome:
-    """Everything the report and run.json say about a run (bounded in size)."""
-
-    settings: Settings
-    inputs: list[dict[str, object]]
-    key_ids: list[str]
-    questionnaires: list[Questionnaire]
-    counts: Counts = field(default_factory=Counts)
-    valid: int = 0
-    records: int = 0
-    rejected: Counter[str] = field(default_factory=Counter)
-    examples: list[tuple[str, str, str]] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
-    tables: list[Table] = field(default_factory=list)
-    decrypt_seconds: float = 0.0
-
-
-def layout_for(questionnaires: list[Questionnaire]) -> Layout:
-    codes: dict[str, None] = {}
-    scores: dict[str, None] = {}
-    for q in questionnaires:
-        codes.update(dict.fromkeys(q.codes))
-        scores.update(dict.fromkeys(sc.code for sc in q.scores))
-    return Layout(tuple(q.source for q in questionnaires), tuple(codes), tuple(scores))
 
 
 def tool_version() -> str:
@@ -75,57 +38,16 @@ def build(
     keys: dict[bytes, ec.EllipticCurvePrivateKey], out: Path, settings: Settings,
 ) -> Outcome:
     out.mkdir(parents=True, exist_ok=True)
-    layout = layout_for(questionnaires)
     outcome = Outcome(settings, [], sorted(k.hex() for k in keys), questionnaires)
-    total = sum(int(r.manifest.get("records", 0) or 0) for r in readers)
-    progress = Progress(total)
-    private_values = [k.private_numbers().private_value for k in keys.values()]
     with (
         open(out / "responses.csv", "w", newline="", encoding="utf-8") as responses,
         open(out / "scores.csv", "w", newline="", encoding="utf-8") as scores,
         open(out / "rejected.csv", "w", newline="", encoding="utf-8") as rejected,
     ):
-        csv.writer(responses).writerow(layout.response_header)
-        csv.writer(scores).writerow(layout.score_header)
-        csv.writer(rejected).writerow(["response", "survey", "reason", "detail"])
-
-        def handle(result: ChunkResult) -> None:
-            responses.write(result.responses_csv)
-            scores.write(result.scores_csv)
-            rejected.write(result.rejected_csv)
-            outcome.counts.merge(result.counts)
-            outcome.valid += result.valid
-            outcome.rejected.update(result.rejected)
-            outcome.records += result.valid + sum(result.rejected.values())
-            room = 50 - len(outcome.examples)
-            outcome.examples.extend(result.examples[: max(room, 0)])
-            progress.update(outcome.records)
-
-        def all_tasks():  # type: ignore[no-untyped-def]
-            for no, reader in enumerate(readers, start=1):
-                yield from tasks(no, reader)
-
         # matplotlib takes about half a second to import: do it while the workers decrypt.
         charts = threading.Thread(target=importlib.import_module, args=(f"{__package__}.html",), daemon=True)
-        started = time.perf_counter()
-        run(all_tasks(), private_values, layout, settings.workers, handle, started=charts.start)
-        outcome.decrypt_seconds = time.perf_counter() - started
+        decrypt_exports(readers, keys, outcome, Outputs(responses, scores, rejected), started=charts.start)
         charts.join()
-    progress.done()
-    for reader in readers:
-        outcome.problems.extend(f"{reader.path.name}: {p}" for p in reader.problems)
-        m = reader.manifest
-        q = m.get("questionnaire", {})
-        outcome.inputs.append({
-            "file": reader.path.name,
-            "sha256": reader.file_sha256 or digest_file(reader.path),
-            "survey": str(m.get("survey", {}).get("uid", "")),
-            "survey_title": str(m.get("survey", {}).get("title", "")),
-            "questionnaire": f"{q.get('id', '')}@{q.get('version', '')}",
-            "key_id": str(m.get("key_id", "")),
-            "records": m.get("records"),
-            "problems": list(reader.problems),
-        })
     outcome.tables = Publisher(outcome.counts, questionnaires, settings.k, settings.epsilon).tables()
     write_aggregates(out / "aggregates.csv", outcome.tables)
     write_codebook(out / "codebook.csv", questionnaires)
@@ -153,7 +75,7 @@ def write_aggregates(path: Path, tables: list[Table]) -> None:
 
 
 def write_codebook(path: Path, questionnaires: list[Questionnaire]) -> None:
-    """The codebook of each questionnaire, from the one place that knows how (survey.codebook)."""
+    """The codebook of each questionnaire, from the one place that knows how (survey.core.codebook)."""
     from survey.core.codebook import COLUMNS, codebook_rows
 
     with open(path, "w", newline="", encoding="utf-8") as fh:

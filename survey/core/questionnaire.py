@@ -84,22 +84,14 @@ class Question:
     #: Derived once: option codes in display order, and each code's position (for sorting).
     option_codes: tuple[str, ...] = field(init=False, repr=False, compare=False)
     option_order: dict[str, int] = field(init=False, repr=False, compare=False, hash=False)
-    #: Derived once: the answers that ``_check_value`` accepts and returns unchanged (a single
-    #: choice's codes, a scale's points, prefer-not-to-say where offered), checked by one lookup.
-    plain_answers: frozenset[str | int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        plain: set[str | int] = {PREFER_NOT_TO_SAY} if self.prefer_not_to_say else set()
         if self.type == "scale":
             codes = tuple(str(p.value) for p in self.scale)
-            plain.update(p.value for p in self.scale)
         else:
             codes = tuple(o.code for o in self.options)
-            if self.type == "single":
-                plain.update(codes)
         object.__setattr__(self, "option_codes", codes)
         object.__setattr__(self, "option_order", {c: i for i, c in enumerate(codes)})
-        object.__setattr__(self, "plain_answers", frozenset(plain))
 
     def choices(self) -> tuple[tuple[str, str], ...]:
         """(code, English label) pairs for choice questions, in display order."""
@@ -213,9 +205,6 @@ class Questionnaire:
                 continue
             if condition is not None and not condition.holds(clean):
                 problems[q.code] = "answered although its condition does not hold"
-                continue
-            if (type(value) is str or type(value) is int) and value in q.plain_answers:
-                clean[q.code] = value  # what _check_value would return, without the type dispatch
                 continue
             try:
                 clean[q.code] = _check_value(q, value)

@@ -1,0 +1,35 @@
+"""What a run of the analyst's tool found: its settings, inputs, counts and rejections (bounded
+in size), shared by the decryption pipeline, the report and ``run.json``."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from survey.analyst.aggregate import Counts, Table
+from survey.core.questionnaire import Questionnaire
+
+
+@dataclass(frozen=True)
+class Settings:
+    k: int = 10
+    epsilon: float | None = None
+    workers: int = 1
+
+
+@dataclass
+class Outcome:
+    """Everything the report and run.json say about a run (bounded in size)."""
+
+    settings: Settings
+    inputs: list[dict[str, object]]
+    key_ids: list[str]
+    questionnaires: list[Questionnaire]
+    counts: Counts = field(default_factory=Counts)
+    valid: int = 0
+    records: int = 0
+    rejected: Counter[str] = field(default_factory=Counter)
+    examples: list[tuple[str, str, str]] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    decrypt_seconds: float = 0.0

@@ -1,0 +1,96 @@
+"""The one path from export files to validated rows, used by ``decrypt`` and ``report`` alike.
+
+Every record is parsed, opened, checked against its questionnaire and scored by the worker
+pool (:mod:`survey.analyst.pool`); this module feeds it the exports' spans, writes the CSV text
+that comes back (``responses.csv`` always; ``scores.csv`` and ``rejected.csv`` when asked) and
+adds up the counts, rejections and problems in an :class:`Outcome`."""
+
+from __future__ import annotations
+
+import csv
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import IO
+
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from survey.analyst.outcome import Outcome
+from survey.analyst.pool import MAX_EXAMPLES, ChunkResult, Layout, Task, run, tasks
+from survey.analyst.progress import Progress
+from survey.core.export_format import RecordReader, digest_file
+from survey.core.questionnaire import Questionnaire
+
+REJECTED_HEADER = ["response", "survey", "reason", "detail"]
+
+
+def layout_for(questionnaires: list[Questionnaire]) -> Layout:
+    """The CSV columns of every questionnaire together: codes and scores in first-seen order."""
+    codes: dict[str, None] = {}
+    scores: dict[str, None] = {}
+    for q in questionnaires:
+        codes.update(dict.fromkeys(q.codes))
+        scores.update(dict.fromkeys(sc.code for sc in q.scores))
+    return Layout(tuple(q.source for q in questionnaires), tuple(codes), tuple(scores))
+
+
+@dataclass(frozen=True)
+class Outputs:
+    """Where the per-record CSVs go; ``None`` leaves one out."""
+
+    responses: IO[str]
+    scores: IO[str] | None = None
+    rejected: IO[str] | None = None
+
+
+def decrypt_exports(
+    readers: list[RecordReader], keys: dict[bytes, ec.EllipticCurvePrivateKey], outcome: Outcome,
+    outputs: Outputs, started: Callable[[], None] = lambda: None,
+) -> None:
+    """Decrypt and check every record of ``readers`` into ``outputs``, adding up in ``outcome``
+    (which names the questionnaires and the worker count)."""
+    layout = layout_for(outcome.questionnaires)
+    progress = Progress(sum(int(r.manifest.get("records", 0) or 0) for r in readers))
+    csv.writer(outputs.responses).writerow(layout.response_header)
+    if outputs.scores is not None:
+        csv.writer(outputs.scores).writerow(layout.score_header)
+    if outputs.rejected is not None:
+        csv.writer(outputs.rejected).writerow(REJECTED_HEADER)
+
+    def handle(result: ChunkResult) -> None:
+        outputs.responses.write(result.responses_csv)
+        if outputs.scores is not None:
+            outputs.scores.write(result.scores_csv)
+        if outputs.rejected is not None:
+            outputs.rejected.write(result.rejected_csv)
+        outcome.counts.merge(result.counts)
+        outcome.valid += result.valid
+        outcome.rejected.update(result.rejected)
+        outcome.records += result.valid + sum(result.rejected.values())
+        room = MAX_EXAMPLES - len(outcome.examples)
+        outcome.examples.extend(result.examples[: max(room, 0)])
+        progress.update(outcome.records)
+
+    def all_tasks() -> Iterator[Task]:
+        for no, reader in enumerate(readers, start=1):
+            yield from tasks(no, reader)
+
+    private_values = [k.private_numbers().private_value for k in keys.values()]
+    begun = time.perf_counter()
+    run(all_tasks(), private_values, layout, outcome.settings.workers, handle, started=started)
+    outcome.decrypt_seconds = time.perf_counter() - begun
+    progress.done()
+    for reader in readers:
+        outcome.problems.extend(f"{reader.path.name}: {p}" for p in reader.problems)
+        m = reader.manifest
+        q = m.get("questionnaire", {})
+        outcome.inputs.append({
+            "file": reader.path.name,
+            "sha256": reader.file_sha256 or digest_file(reader.path),
+            "survey": str(m.get("survey", {}).get("uid", "")),
+            "survey_title": str(m.get("survey", {}).get("title", "")),
+            "questionnaire": f"{q.get('id', '')}@{q.get('version', '')}",
+            "key_id": str(m.get("key_id", "")),
+            "records": m.get("records"),
+            "problems": list(reader.problems),
+        })
