@@ -7,14 +7,28 @@ AXE    := $(VENV)/node/node_modules/axe-core/axe.min.js
 DEMO_KEY_DIR := demo-analyst-key
 DEMO_PASSPHRASE := demo passphrase - not secret
 
-.PHONY: static-checks run test setup system-deps translations compile-translations codebook clean demo-key
+.PHONY: static-checks lint run test setup system-deps translations compile-translations codebook clean demo-key lock migration
 
-$(STAMP): pyproject.toml
+# The virtualenv holds exactly requirements.lock (the server, the analyst and the test tools, pinned),
+# then the package itself, editable. `make lock` regenerates the lock from pyproject.toml.
+$(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[test]"
+	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e ".[server,test]"
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
+
+# Resolve pyproject.toml's dependencies with every extra in a fresh virtualenv and pin what it got.
+# tests/test_packaging.py fails when the lock and pyproject.toml (or the installed set) disagree.
+lock:
+	rm -rf build/lock-venv
+	$(PYTHON) -m venv build/lock-venv
+	build/lock-venv/bin/pip install --quiet --upgrade pip
+	build/lock-venv/bin/pip install --quiet ".[server,test]"
+	build/lock-venv/bin/pip freeze --exclude-editable | grep -vi '^run-survey[= @]' > requirements.lock
+	rm -rf build/lock-venv
+	@echo "wrote requirements.lock ($$(wc -l < requirements.lock) packages)"
 
 setup: $(STAMP) compile-translations
 	@# Byte-compile the package: an environment with PYTHONDONTWRITEBYTECODE would otherwise
@@ -59,8 +73,17 @@ run: setup demo-key
 	$(BIN)/flask --app wsgi run --host 127.0.0.1 --port 5000
 
 test: setup system-deps $(AXE)
+	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory static-checks
 	$(BIN)/pytest
+
+# The gates (docs/contributing.md): the rooms' import contracts, ruff's rule set, mypy (strict on
+# survey.core and survey.analyst). Each fails the run on the first broken rule.
+LINTED := survey tests benchmarks wsgi.py gunicorn.conf.py
+lint: $(STAMP)
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/mypy
 
 # bandit: no medium or high finding (each accepted one carries a `# nosec` with its reason).
 # pip-audit: the locked dependencies (requirements.lock, `pip freeze --exclude-editable`) against

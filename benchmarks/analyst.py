@@ -45,8 +45,10 @@ sys.path.insert(0, str(ROOT))
 from cryptography.hazmat.primitives import hpke, serialization  # noqa: E402
 from cryptography.hazmat.primitives.asymmetric import ec  # noqa: E402
 
-from survey.core import envelope, export_format as exportfile, sealed_document as plaintext  # noqa: E402
 from survey.analyst.keys import PASSPHRASE_ENV  # noqa: E402
+from survey.core import envelope  # noqa: E402
+from survey.core import export_format as exportfile  # noqa: E402
+from survey.core import sealed_document as plaintext  # noqa: E402
 from survey.core.questionnaire import load  # noqa: E402
 
 PASSPHRASE = b"benchmark passphrase, not secret"
@@ -125,7 +127,7 @@ def _bare_slice(args: tuple[int, int]) -> tuple[int, float, float]:
 def bare_rate(path: Path, key: ec.EllipticCurvePrivateKey, workers: int, limit: int) -> float:
     """Decryptions per second with envelopes already in memory, on ``workers`` processes."""
     global _bare_envelopes, _bare_key
-    _bare_envelopes = [r.envelope for _i, r in zip(range(limit), exportfile.RecordReader(path)) if r]
+    _bare_envelopes = [r.envelope for _i, r in zip(range(limit), exportfile.RecordReader(path), strict=False) if r]
     _bare_key = key
     n = len(_bare_envelopes)
     step = -(-n // workers)

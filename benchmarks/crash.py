@@ -24,10 +24,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.load import Server, exported_digests, make_site, seal_many  # noqa: E402
+from benchmarks.load import Server, exported_digests, make_site, seal_many
 
 
-def crash_client(port: int, path: str, bodies: list[bytes], stop: Any, out: "mp.Queue[dict[str, Any]]") -> None:
+def crash_client(port: int, path: str, bodies: list[bytes], stop: Any, out: mp.Queue[dict[str, Any]]) -> None:
     """Send each body once, in order, until told to stop; a body whose request failed is not
     acknowledged (it may or may not have been stored) and is not sent again."""
     acked: list[str] = []
@@ -57,7 +57,6 @@ def integrity(site: Any) -> str:
         with sqlite3.connect(site.url.removeprefix("sqlite:///")) as conn:
             return str(conn.execute("PRAGMA integrity_check").fetchone()[0])
     import psycopg
-
     from sqlalchemy.engine import make_url
 
     url = make_url(site.url)
@@ -70,7 +69,7 @@ def integrity(site: Any) -> str:
 
 
 def crash(kind: str, kills: int, clients: int, seed: int) -> dict[str, Any]:
-    rng = random.Random(seed)  # noqa: S311 - timing jitter, not security
+    rng = random.Random(seed)
     site = make_site(kind)
     server = Server(site)
     try:

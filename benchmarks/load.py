@@ -198,7 +198,7 @@ def seal_many(site: Site, count: int, seed: int) -> list[bytes]:
 
 
 def client_loop(port: int, path: str, bodies: list[bytes], seconds: float, expect: int,
-                out: "mp.Queue[dict[str, Any]]") -> None:
+                out: mp.Queue[dict[str, Any]]) -> None:
     """POST bodies (one each, in order, cycling if needed) until time is up; report latencies,
     errors, and the digests of the bodies the server acknowledged."""
     latencies: list[float] = []

@@ -29,8 +29,8 @@ def _read(reader: RecordReader, size: int) -> tuple[list[bytes], list[tuple[int,
     try:
         for span in reader.spans(size):
             got = read_span(fd, span)
-            assert len(got) == span.count
-            numbers.append((span.first, span.count))
+            assert len(got) == span.lines
+            numbers.append((span.first, span.lines))
             lines.extend(got)
     finally:
         os.close(fd)

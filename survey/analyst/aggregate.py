@@ -11,8 +11,8 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from survey.core.questionnaire import CHOICE_TYPES, PREFER_NOT_TO_SAY, Questionnaire
 from survey.analyst.suppress import COMPLEMENT, PRIMARY, PUBLISHED, geometric_noise, suppress_1d, suppress_2d
+from survey.core.questionnaire import CHOICE_TYPES, PREFER_NOT_TO_SAY, Questionnaire
 
 #: Breakdowns: lang and channel come from the document and the record; the others are question
 #: codes that the instruments use for them.
@@ -69,7 +69,7 @@ class Counts:
             if is_choice:
                 for dim, column in dim_columns:
                     if dim != code:
-                        for (group, value), n in Counter(zip(column, values)).items():
+                        for (group, value), n in Counter(zip(column, values, strict=True)).items():
                             for cat in categories_of(qtype, value):
                                 cross[qk, dim, group, code, cat] += n
         counted_scores = self.scores
@@ -78,7 +78,7 @@ class Counts:
             for point, n in Counter(points).items():
                 counted_scores[qk, code, "", ALL, _score_point(point)] += n
             for dim, column in dim_columns:
-                for (group, point), n in Counter(zip(column, points)).items():
+                for (group, point), n in Counter(zip(column, points, strict=True)).items():
                     counted_scores[qk, code, dim, group, _score_point(point)] += n
 
     def merge(self, other: Counts) -> None:
@@ -183,7 +183,7 @@ class Publisher:
         """Counts and their total; ``total`` is given when the counts do not add up to it
         (multiple choice: the total is the number of responses)."""
         status = suppress_1d(counts, self.k)
-        cells = [self._count((qk, variable, c), n, s) for c, n, s in zip(cats, counts, status)]
+        cells = [self._count((qk, variable, c), n, s) for c, n, s in zip(cats, counts, status, strict=True)]
         total = sum(counts) if total is None else total
         cells.append(self._count((qk, variable, TOTAL), total, PRIMARY if 0 < total < self.k else PUBLISHED))
         return Table(kind, qk, variable, by, [ALL], [*cats, TOTAL], [cells], title=title), status
@@ -215,7 +215,8 @@ class Publisher:
                 if question.type == "number":
                     # n is the "(answered)" count just published: it shares that count's fate.
                     out.append(self._stats_table("number", qk, question.code, "", [ALL],
-                                                 [Counter({v: n for (a, b, v), n in self.c.numbers.items() if (a, b) == (qk, question.code)})],
+                                                 [Counter({v: n for (a, b, v), n in self.c.numbers.items()
+                                                           if (a, b) == (qk, question.code)})],
                                                  question.text, status=[status[cats.index("(answered)")]]))
                 if question.type not in CHOICE_TYPES:
                     continue
@@ -226,8 +227,8 @@ class Publisher:
                     st = suppress_2d(cells, row_status, status, self.k)
                     out.append(Table("crosstab", qk, question.code, dim, groups, cats,
                                      [[self._count((qk, dim, g, question.code, cat), n, s)
-                                       for cat, n, s in zip(cats, row, srow)]
-                                      for g, row, srow in zip(groups, cells, st)],
+                                       for cat, n, s in zip(cats, row, srow, strict=True)]
+                                      for g, row, srow in zip(groups, cells, st, strict=True)],
                                      title=question.text))
             for sc in q.scores:
                 dist = self._score_values(qk, sc.code, "", ALL)
@@ -264,13 +265,13 @@ class Publisher:
         return Counter({v: n for (a, b, d, g, v), n in self.c.scores.items() if (a, b, d, g) == (qk, code, dim, group)})
 
     def _stats_table(self, kind: str, qk: str, variable: str, by: str, groups: list[str],
-                     dists: list[Counter], title: str, status: list[str] | None = None) -> Table:
+                     dists: list[Counter[float | None]], title: str, status: list[str] | None = None) -> Table:
         """n, mean, sd and median per group; all hidden where n is a suppressed count."""
         ns = [sum(n for v, n in d.items() if v is not None) for d in dists]
         if status is None:
             status = suppress_1d(ns, self.k) if len(ns) > 1 else [PRIMARY if 0 < ns[0] < self.k else PUBLISHED]
         rows = []
-        for g, d, n, s in zip(groups, dists, ns, status):
+        for g, d, n, s in zip(groups, dists, ns, status, strict=True):
             stats = describe(d)
             cells = [self._count((qk, variable, by, g, "n"), n, s)]
             for name in ("mean", "sd", "median"):

@@ -13,9 +13,9 @@ from collections.abc import Sequence
 import matplotlib
 
 matplotlib.use("Agg")
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.font_manager import FontProperties  # noqa: E402
-from matplotlib.textpath import text_to_path  # noqa: E402
+from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
+from matplotlib.textpath import text_to_path
 
 matplotlib.rcParams.update({
     "svg.fonttype": "none",
@@ -71,7 +71,7 @@ def bars(labels: Sequence[str], values: Sequence[float], xlabel: str, title: str
     ax.set_xlabel(xlabel)
     if title:
         ax.set_title(title, loc="left")
-    for i, (yy, v) in enumerate(zip(y, values)):
+    for i, (yy, v) in enumerate(zip(y, values, strict=True)):
         note = notes[i] if notes else ""
         ax.text(v + top * 0.01, yy, texts[i], va="center", fontsize=9,
                 color="#8a6d00" if note else "#333333", style="italic" if note else "normal")

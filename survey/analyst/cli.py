@@ -11,10 +11,10 @@ from typing import NoReturn
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from survey.analyst.keys import MIN_PASSPHRASE, PASSPHRASE_ENV, KeyFileError, generate, load_private
 from survey.core import envelope
 from survey.core.export_format import ExportFileError, RecordReader
 from survey.core.questionnaire import DefinitionError, Questionnaire, parse
-from survey.analyst.keys import MIN_PASSPHRASE, PASSPHRASE_ENV, KeyFileError, generate, load_private
 
 
 class UsageError(Exception):
@@ -129,8 +129,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     for reader in readers:
         check_key(reader, keys)
     from survey.analyst import report  # numpy, the worker pool and (later) matplotlib: only for this command
+    from survey.analyst.outcome import Settings
 
-    settings = report.Settings(k=args.k, epsilon=args.epsilon, workers=args.workers)
+    settings = Settings(k=args.k, epsilon=args.epsilon, workers=args.workers)
     outcome = report.build(readers, list(questionnaires.values()), keys, args.out, settings)
     report.print_summary(outcome, args.out)
     return 1 if outcome.problems else 0

@@ -7,7 +7,7 @@ from typing import NamedTuple
 
 from survey.core import envelope, sealed_document
 from survey.core.export_format import Record
-from survey.core.questionnaire import AnswerError, Questionnaire
+from survey.core.questionnaire import AnswerError, Answers, Questionnaire
 
 # Why a record was rejected; reported to the analyst, never fatal.
 UNDECRYPTABLE = "undecryptable"
@@ -22,7 +22,7 @@ class Row(NamedTuple):
     channel: str
     lang: str
     questionnaire: Questionnaire
-    answers: dict[str, object]
+    answers: Answers
 
 
 def open_record(

@@ -12,10 +12,10 @@ from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from survey.core.questionnaire import CHOICE_TYPES, PREFER_NOT_TO_SAY, Questionnaire
 from survey.analyst import charts
-from survey.analyst.aggregate import ALL, NO_ANSWER, NO_SCORE, TOTAL, Table
+from survey.analyst.aggregate import ALL, NO_ANSWER, NO_SCORE, TOTAL, Cell, Table
 from survey.analyst.suppress import COMPLEMENT, PRIMARY, PUBLISHED
+from survey.core.questionnaire import CHOICE_TYPES, PREFER_NOT_TO_SAY, Questionnaire
 
 if TYPE_CHECKING:
     from survey.analyst.outcome import Outcome
@@ -77,13 +77,13 @@ def _num(v: object) -> str:
     return e(v)
 
 
-def _cell(c: object) -> str:
-    status = getattr(c, "status")
+def _cell(c: Cell) -> str:
+    status = c.status
     if status == PRIMARY:
         return '<td class="s" title="fewer than k responses">&lt;k</td>'
     if status == COMPLEMENT:
         return '<td class="s" title="hidden so that a small cell cannot be worked out">hidden</td>'
-    value = getattr(c, "value")
+    value = c.value
     return f'<td class="n">{"–" if value is None else _num(value)}</td>'
 
 
@@ -103,7 +103,7 @@ def table_html(t: Table, labels: dict[str, str] | None = None, row_labels: dict[
     row_labels = row_labels or {}
     head = "".join(f'<th class="n" scope="col">{e(labels.get(c, c))}</th>' for c in t.columns)
     body = []
-    for g, row in zip(t.rows, t.cells):
+    for g, row in zip(t.rows, t.cells, strict=True):
         if t.statistic == "" and row[0].status == PUBLISHED and row[0].value == 0 and len(t.rows) > 1:
             continue  # a group nobody is in: no statistics to show
         name = "all responses" if g == ALL else row_labels.get(g, g)
@@ -115,7 +115,7 @@ def table_html(t: Table, labels: dict[str, str] | None = None, row_labels: dict[
 def one_way_html(t: Table, labels: dict[str, str] | None = None, first: str = "answer") -> str:
     """A one-way table standing up: one row per category, with the share of the published total."""
     labels = labels or {}
-    cells = dict(zip(t.columns, t.cells[0]))
+    cells = dict(zip(t.columns, t.cells[0], strict=True))
     total = cells.get(TOTAL)
     base = total.value if total is not None and total.status == PUBLISHED else None
     body = []
@@ -199,10 +199,12 @@ def _find(tables: list[Table], kind: str, variable: str = "", by: str = "") -> T
     return None
 
 
-def _published_bars(t: Table, labels: dict[str, str], skip: tuple[str, ...] = (TOTAL,)) -> tuple[list[str], list[float], list[str]]:
+def _published_bars(
+    t: Table, labels: dict[str, str], skip: tuple[str, ...] = (TOTAL,)
+) -> tuple[list[str], list[float], list[str]]:
     """Bars for a one-way table: hidden counts get an empty bar and a note instead of a number."""
     names, values, notes = [], [], []
-    for col, c in zip(t.columns, t.cells[0]):
+    for col, c in zip(t.columns, t.cells[0], strict=True):
         if col in skip:
             continue
         names.append(labels.get(col, col))
@@ -232,7 +234,7 @@ def _questionnaire(q: Questionnaire, tables: list[Table], first: bool, titles: d
         dist = _find(tables, "score_distribution", sc.code)
         if dist:
             names, values, notes = _published_bars(dist, {}, skip=(TOTAL, NO_SCORE))
-            shown = [(n, int(v)) for n, v, note in zip(names, values, notes) if not note]
+            shown = [(n, int(v)) for n, v, note in zip(names, values, notes, strict=True) if not note]
             if shown:
                 out.append(charts.histogram([n for n, _v in shown], [v for _n, v in shown], f"{sc.label} (score value)"))
             hidden = len(names) - len(shown)
@@ -244,7 +246,7 @@ def _questionnaire(q: Questionnaire, tables: list[Table], first: bool, titles: d
                 continue
             labels = {**_labels(q, dim), NO_ANSWER: "No answer"}
             out.append(f"<h3>{e(sc.label)} by {e(DIM_NAMES[dim])}</h3>")
-            pub = [(labels.get(g, g), row[1].value) for g, row in zip(by.rows, by.cells)
+            pub = [(labels.get(g, g), row[1].value) for g, row in zip(by.rows, by.cells, strict=True)
                    if row[1].status == PUBLISHED and row[1].value is not None]
             pair = []
             if len(pub) > 1:

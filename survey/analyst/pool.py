@@ -19,13 +19,12 @@ from dataclasses import dataclass, field
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from survey.analyst.aggregate import CountedRow, Counts, fmt_number
+from survey.analyst.decrypt import Row, answer_cell, open_record
 from survey.core import envelope
 from survey.core.export_format import RecordReader, Span, parse_record, read_span
 from survey.core.questionnaire import PREFER_NOT_TO_SAY, Questionnaire, parse, score
-from survey.analyst.aggregate import CountedRow, Counts, fmt_number
 from survey.core.spreadsheet_cells import cell
-from survey.analyst.decrypt import Row, answer_cell, open_record
-
 
 
 @dataclass(frozen=True)
@@ -134,7 +133,7 @@ def process_chunk(task: Task) -> ChunkResult:
         fd = _Worker.files[task.path] = os.open(task.path, os.O_RDONLY)
     for number, line in enumerate(read_span(fd, task.span), task.span.first):
         opened = open_record(parse_record(line), opener, questionnaires)
-        if type(opened) is not Row:
+        if not isinstance(opened, Row):
             reason, detail = opened
             result.rejected[reason] += 1
             rejected_rows.append([f"{prefix}{number}", uid_cell, reason, cell(detail)])
@@ -156,7 +155,7 @@ def process_chunk(task: Task) -> ChunkResult:
             else _answer_text(v)
             for v in map(answers.get, columns.questions)]])
         score_rows.append([rid, uid_cell, columns.key_cell, *[
-            "" if i is None or scores[i] is None else fmt_number(scores[i]) for i in columns.score_index]])
+            "" if i is None else _score_text(scores[i]) for i in columns.score_index]])
         rows = counted.get(qkey)
         if rows is None:
             rows = counted[qkey] = []
@@ -170,7 +169,11 @@ def process_chunk(task: Task) -> ChunkResult:
     return result
 
 
-def _csv_text(rows: list[list[object]]) -> str:
+def _score_text(value: float | None) -> str:
+    return "" if value is None else fmt_number(value)
+
+
+def _csv_text(rows: Sequence[Sequence[object]]) -> str:
     buffer = io.StringIO()
     csv.writer(buffer).writerows(rows)
     return buffer.getvalue()

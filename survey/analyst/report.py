@@ -66,8 +66,8 @@ def write_aggregates(path: Path, tables: list[Table]) -> None:
         w = csv.writer(fh)
         w.writerow(AGGREGATE_HEADER)
         for t in tables:
-            for group, row in zip(t.rows, t.cells):
-                for col, c in zip(t.columns, row):
+            for group, row in zip(t.rows, t.cells, strict=True):
+                for col, c in zip(t.columns, row, strict=True):
                     category, statistic = (col, "count") if t.statistic else ("", col)
                     value = "" if c.value is None else c.value
                     w.writerow([cell(x) for x in (t.kind, t.questionnaire, t.variable, t.by, group,

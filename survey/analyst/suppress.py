@@ -23,7 +23,6 @@ import math
 import secrets
 from collections.abc import Sequence
 
-
 PUBLISHED = ""
 PRIMARY = "primary"
 COMPLEMENT = "complementary"

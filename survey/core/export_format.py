@@ -106,7 +106,7 @@ def _parse_manifest(line: bytes) -> dict[str, Any]:
         value: Any = head
         for key in path:
             value = value.get(key) if isinstance(value, dict) else None
-        if type(value) is not kind or (kind is int and value < 0):
+        if type(value) is not kind or (isinstance(value, int) and value < 0):
             raise ExportFileError(f"the manifest is damaged: {'.'.join(path)} is missing or not a "
                                   f"{'whole number' if kind is int else 'text' if kind is str else 'group of fields'}")
     return head
@@ -121,7 +121,7 @@ class Span(NamedTuple):
     offset: int
     length: int
     first: int  # number of the first line in the span (the first record is 1)
-    count: int
+    lines: int  # how many record lines it holds
 
 
 class RecordReader:

@@ -424,7 +424,7 @@ class _Builder:
             options = tuple(opts)
         elif qtype == "scale":
             name = rq.get("scale")
-            if name not in scales:
+            if not isinstance(name, str) or name not in scales:
                 raise self.fail(where, f"scale {name!r} is not defined under [scales]")
             scale = scales[name]
         minimum = rq.get("min")
@@ -434,6 +434,7 @@ class _Builder:
             for v in (minimum, maximum):
                 if isinstance(v, bool) or not isinstance(v, int):
                     raise self.fail(where, "a number question needs whole-number 'min' and 'max'")
+            assert isinstance(minimum, int) and isinstance(maximum, int)  # checked just above
             if minimum >= maximum:
                 raise self.fail(where, f"range {minimum}..{maximum} is empty")
         elif minimum is not None or maximum is not None:
@@ -450,7 +451,7 @@ class _Builder:
             cond = rq["show_if"]
             ref = cond.get("question") if isinstance(cond, dict) else None
             any_of = cond.get("any_of") if isinstance(cond, dict) else None
-            if ref not in seen:
+            if not isinstance(ref, str) or ref not in seen:
                 raise self.fail(where, f"'show_if' refers to {ref!r}, which is not an earlier question")
             target = seen[ref]
             if target.type not in CHOICE_TYPES:

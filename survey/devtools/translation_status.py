@@ -24,13 +24,12 @@ import click
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-
 from flask import current_app
 from flask.cli import with_appcontext
 
 from survey.core.languages import LANGUAGES
-from survey.server.settings import TRANSLATIONS_DIR
 from survey.core.questionnaire import Questionnaire
+from survey.server.settings import TRANSLATIONS_DIR
 
 TRANSLATIONS = TRANSLATIONS_DIR
 POT = TRANSLATIONS / "messages.pot"
@@ -170,12 +169,13 @@ def compile_catalogs(root: Path = TRANSLATIONS, force: bool = False) -> list[Pat
 def status_lines(questionnaires: Iterable[Questionnaire], names: dict[str, str], root: Path = TRANSLATIONS) -> list[str]:
     """The report ``flask --app wsgi translations status`` prints."""
     qs = sorted(questionnaires, key=lambda q: q.key)
-    langs = [SOURCE_LANGUAGE] + [l for l in names if l != SOURCE_LANGUAGE]
-    langs += [l for l in languages(root) if l not in langs]
+    langs = [SOURCE_LANGUAGE] + [code for code in names if code != SOURCE_LANGUAGE]
+    langs += [code for code in languages(root) if code not in langs]
     lines = [f"{'lang':<6}{'name':<14}{'translated':>16}  {'fuzzy':>5}  review status"]
     for lang in langs:
         c = completeness(lang, root=root)
-        lines.append(f"{lang:<6}{names.get(lang, '?'):<14}{c.translated:>6}/{c.total:<4}{c.percent:>5.1f}%  {c.fuzzy:>5}  {review_status(lang, root).describe()}")
+        lines.append(f"{lang:<6}{names.get(lang, '?'):<14}{c.translated:>6}/{c.total:<4}{c.percent:>5.1f}%  "
+                     f"{c.fuzzy:>5}  {review_status(lang, root).describe()}")
     lines.append("")
     lines.append("Questionnaires (fielding in a language that is not 'reviewed' needs a native speaker's check first):")
     for q in qs:

@@ -7,7 +7,8 @@ import os
 import click
 from flask.cli import AppGroup
 
-from survey.server import audit, staff_auth as auth
+from survey.server import audit
+from survey.server import staff_auth as auth
 from survey.server.database import session
 
 users_cli = AppGroup("users", help="Staff accounts of the console.")

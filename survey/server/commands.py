@@ -10,14 +10,14 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
-from survey.server.account_commands import users_cli
-from survey.server.web import assets
-from survey.server.database import session, upgrade
 from survey.core.envelope import format_key_id
-from survey.server.survey_export import find_survey, write_export
-from survey.server.staff_auth import create_user
+from survey.server.account_commands import users_cli
+from survey.server.database import session, upgrade
 from survey.server.models import Link, Survey, User
+from survey.server.staff_auth import create_user
+from survey.server.survey_export import find_survey, write_export
 from survey.server.surveys import create_link, create_survey
+from survey.server.web import assets
 
 db_cli = AppGroup("db", help="Database schema.")
 keys_cli = AppGroup("keys", help="The analyst public keys in keys/.")

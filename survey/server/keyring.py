@@ -5,6 +5,7 @@ private key: a private key on the server would undo the whole design."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,7 +38,7 @@ class Keyring:
     def __getitem__(self, kid: str) -> PublicKeyEntry:
         return self._entries[kid]
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[PublicKeyEntry]:
         return iter(self._entries.values())
 
     def ids(self) -> list[str]:
@@ -54,7 +55,7 @@ def looks_private(data: bytes) -> bool:
             return True
         except TypeError:  # encrypted: still a private key
             return True
-        except (ValueError, Exception):  # noqa: BLE001 - any parse failure means "not private"
+        except (ValueError, Exception):
             pass
     return False
 

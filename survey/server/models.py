@@ -35,7 +35,7 @@ class Survey(Base):
     languages: Mapped[str] = mapped_column(String(200), default="en")
     is_open: Mapped[bool] = mapped_column(Boolean, default=True)
 
-    links: Mapped[list["Link"]] = relationship(back_populates="survey")
+    links: Mapped[list[Link]] = relationship(back_populates="survey")
 
     @property
     def questionnaire_key(self) -> str:

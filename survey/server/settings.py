@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 TRANSLATIONS_DIR = PROJECT_ROOT / "translations"
@@ -46,7 +47,7 @@ class Settings:
     @classmethod
     def from_env(
         cls, instance_path: Path, overrides: Mapping[str, Any] | None = None
-    ) -> "Settings":
+    ) -> Settings:
         env = os.environ
         instance_path = Path(instance_path)
         base = cls(

@@ -91,11 +91,11 @@ class GroupCommitter:
                     break
             try:
                 self._write(batch)
-            except Exception:  # noqa: BLE001 - isolate the item that fails, keep the others
+            except Exception:
                 for item in batch:
                     try:
                         self._write([item])
-                    except Exception as exc:  # noqa: BLE001
+                    except Exception as exc:
                         item.error = exc
             for item in batch:
                 item.done.set()

@@ -8,9 +8,10 @@ from typing import IO
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from survey.core import envelope, export_format as exportfile
-from survey.server.models import Link, Response, Survey
+from survey.core import envelope
+from survey.core import export_format as exportfile
 from survey.core.questionnaire import Questionnaire
+from survey.server.models import Link, Response, Survey
 
 
 def manifest_for(survey: Survey, q: Questionnaire) -> dict[str, object]:

@@ -6,8 +6,8 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
-from survey.server.models import Link, Survey
 from survey.core.questionnaire import Questionnaire
+from survey.server.models import Link, Survey
 
 
 def create_survey(

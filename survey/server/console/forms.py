@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from flask import current_app, session
 from flask_babel import lazy_gettext as _l
-from wtforms import (BooleanField, DateField, Form, IntegerField, PasswordField, SelectField,
-                     SelectMultipleField, StringField)
+from wtforms import BooleanField, DateField, Form, IntegerField, PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.csrf.session import SessionCSRF
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from survey.server.staff_auth import MIN_PASSWORD
 from survey.server.one_time_codes import MAX_BATCH
+from survey.server.staff_auth import MIN_PASSWORD
 
 
 class ConsoleForm(Form):
@@ -29,10 +29,10 @@ class ConsoleForm(Form):
             return current_app.config["SECRET_KEY"].encode()
 
         @property
-        def csrf_context(self):  # type: ignore[no-untyped-def]
+        def csrf_context(self) -> Any:
             return session
 
-        def get_translations(self, form):  # type: ignore[no-untyped-def]
+        def get_translations(self, form: Form) -> None:
             return None
 
 
@@ -96,7 +96,7 @@ class LinkForm(ConsoleForm):
     response_cap = IntegerField(_l("Most responses it takes (optional)"), validators=[Optional()])
     requires_code = BooleanField(_l("Respondents need a one-time code"))
 
-    def __init__(self, *args, threshold: int = 1, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, threshold: int = 1, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._threshold = threshold
 

@@ -76,7 +76,8 @@ def _assign_form(survey: Survey, data: Any = None) -> AssignForm:
 
 def _assigned(survey: Survey) -> list[User]:
     return list(session().scalars(
-        select(User).join(Assignment, Assignment.user_id == User.id).where(Assignment.survey_id == survey.id).order_by(User.username)
+        select(User).join(Assignment, Assignment.user_id == User.id)
+        .where(Assignment.survey_id == survey.id).order_by(User.username)
     ))
 
 
@@ -92,7 +93,7 @@ def render_survey(survey: Survey, new_link_form: LinkForm | None = None, status:
         "console/survey.html",
         survey=survey,
         key_id=format_key_id(survey.key_id),
-        links=sorted(survey.links, key=lambda l: l.id),
+        links=sorted(survey.links, key=lambda link: link.id),
         states={link.id: link_state(s, link) for link in survey.links},
         urls={link.id: qr.respondent_url(link) for link in survey.links},
         LinkState=LinkState,
@@ -168,8 +169,8 @@ def survey_export(survey_id: int) -> Any:
     s = session()
     if not counts.export_allowed(s, survey):
         return render_template("console/error.html", title=gettext("Not yet"),
-                               message=gettext("The export opens when the survey and each of its links have at least %(k)d responses (or none).",
-                                               k=counts.threshold())), 409
+                               message=gettext("The export opens when the survey and each of its links have at least "
+                                               "%(k)d responses (or none).", k=counts.threshold())), 409
     q = current_app.extensions["questionnaires"][survey.questionnaire_key]
     # Ciphertexts only; spooled in memory up to 32 MiB before a private temp file is used.
     out = tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024)
@@ -189,7 +190,7 @@ def survey_counts(survey_id: int) -> Any:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([gettext("Link"), gettext("Responses")])
-    for link in sorted(survey.links, key=lambda l: l.id):
+    for link in sorted(survey.links, key=lambda link: link.id):
         writer.writerow([cell(link.label), str(per_link[link.id])])
     writer.writerow([gettext("All links"), str(counts.per_survey(s, [survey])[survey.id])])
     return Response(out.getvalue(), mimetype="text/csv",

@@ -23,9 +23,9 @@ from flask_babel import gettext
 from survey.server import one_time_codes
 from survey.server.database import session
 from survey.server.models import Link
-from survey.server.web.ratelimit import RateLimiter
 from survey.server.respond.blueprint import bp
 from survey.server.respond.pages import form_class, open_link, questionnaire_of, render_form
+from survey.server.web.ratelimit import RateLimiter
 
 FIELD = "access_code"
 HEADER = "X-Access-Code"

@@ -6,11 +6,12 @@ The same rendered markup serves respondents without JavaScript (posted as is) an
 from __future__ import annotations
 
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from flask_babel import gettext, lazy_gettext
-from wtforms.fields.choices import SelectChoice
 from wtforms import BooleanField, Form, IntegerField, RadioField, SelectMultipleField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -131,7 +132,7 @@ def question_messages(question: Question) -> dict[str, str]:
 
 
 def field_names(form: Form) -> set[str]:
-    return {name for name in form._fields}
+    return set(form._fields)
 
 
 def answers_from_form(q: Questionnaire, form: Form) -> Answers:
@@ -191,4 +192,5 @@ def _message_for(code: str, problem: str) -> str:
     return str(MESSAGES["choice"])
 
 
-__all__ = ["build_form_class", "answers_from_form", "field_names", "question_messages", "PNTS_SUFFIX", "MESSAGES", "ValidationError"]
+__all__ = ["build_form_class", "answers_from_form", "field_names", "question_messages", "PNTS_SUFFIX", "MESSAGES",
+           "ValidationError"]

@@ -15,6 +15,7 @@ from survey.server.respond.forms import answers_from_form, field_names
 from survey.server.respond.pages import form_class, open_link, page_language, questionnaire_of, render_form
 from survey.server.storage import CodeRefused, StorageRefused, StorageUnavailable, store_response
 
+
 @bp.get("/s/<token>")
 def questionnaire(token: str) -> Any:
     link = open_link(token)

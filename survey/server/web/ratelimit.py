@@ -12,12 +12,13 @@ import secrets
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Callable
 
 
 class RateLimiter:
     """Allows ``limit`` events per key per ``window`` seconds."""
 
-    def __init__(self, limit: int, window: float, clock=time.monotonic) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, limit: int, window: float, clock: Callable[[], float] = time.monotonic) -> None:
         self.limit = limit
         self.window = window
         self._clock = clock
