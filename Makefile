@@ -82,6 +82,7 @@ test: setup system-deps $(AXE)
 LINTED := survey tests benchmarks wsgi.py gunicorn.conf.py
 lint: $(STAMP)
 	$(BIN)/lint-imports --no-cache
+	$(BIN)/python -m survey.devtools.private_imports $(LINTED)
 	$(BIN)/ruff check $(LINTED)
 	$(BIN)/mypy
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from flask import Flask
 from sqlalchemy import select
 
@@ -9,14 +10,16 @@ from survey.server.database import session
 from survey.server.models import AccessCode
 from tests.conftest import LiveServer, add_survey
 from tests.helpers import count_responses, js_answer_demo
-from tests.test_access_codes import _codes
+from tests.test_access_codes import make_codes
+
+pytestmark = pytest.mark.browser
 
 
 def test_a_code_unlocks_the_js_questionnaire_and_is_spent_with_the_sealed_response(
     app: Flask, live_server: LiveServer, phone  # type: ignore[no-untyped-def]
 ) -> None:
     _uid, token = add_survey(app, requires_code=True)
-    code = _codes(app, token, 1)[0]
+    code = make_codes(app, token, 1)[0]
     page = phone.new_page()
     sent: list[dict[str, str]] = []
     page.on("request", lambda r: sent.append(r.headers) if r.url.endswith("/sealed") else None)

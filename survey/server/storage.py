@@ -91,7 +91,7 @@ class GroupCommitter:
                     break
             try:
                 self._write(batch)
-            except Exception:
+            except Exception:  # isolate the item that fails, keep the others
                 for item in batch:
                     try:
                         self._write([item])
