@@ -26,6 +26,9 @@ from tests.helpers import read_rows
 K = 5
 SCALE = ["1", "2", "3", "4", "5"]
 BARRIERS = ["cost", "waiting_list", "distance", "staff_attitudes", "confidentiality"]
+#: A channel label and a comment that a spreadsheet would run as formulas.
+CLINIC = "=HYPERLINK(1)"
+FORMULA_COMMENT = "=1+1 no formula here"
 
 
 @dataclass(frozen=True)
@@ -71,7 +74,7 @@ def random_form(rng: random.Random) -> tuple[dict[str, object], dict[str, object
         form["age"] = str(age)
         answers["age"] = age
     if rng.random() < 0.3:
-        text = rng.choice(["waiting list was months long", "staff were kind", "=1+1 no formula here"])
+        text = rng.choice(["waiting list was months long", "staff were kind", FORMULA_COMMENT])
         form["comment"] = answers["comment"] = text
     return form, answers
 
@@ -92,10 +95,10 @@ def known(tmp_path_factory: pytest.TempPathFactory, analyst_key: AnalystKey) -> 
     with app.app_context():
         s = session()
         survey_a = s.query(Survey).filter_by(uid=uid_a).one()
-        token_clinic = create_link(s, survey_a, "Clinic =HYPERLINK(1)").token
+        token_clinic = create_link(s, survey_a, CLINIC).token
         s.commit()
     uid_b, token_b = add_survey(app, label="Online")
-    links = [(uid_a, "Street outreach", token_a), (uid_a, "Clinic =HYPERLINK(1)", token_clinic),
+    links = [(uid_a, "Street outreach", token_a), (uid_a, CLINIC, token_clinic),
              (uid_b, "Online", token_b)]
     rng = random.Random(20240606)
     client = app.test_client()
@@ -273,8 +276,11 @@ def test_responses_csv_holds_every_answer_sent_with_language_and_channel(known: 
     want = Counter(tuple([s.survey, s.channel, s.lang, *(as_cell(s.answers.get(c)) for c in codes)]) for s in known.sent)
     assert got == want
     assert all(r["questionnaire"] == "demo@1" for r in rows)
-    # The channel that looks like a formula is neutralised; so is the comment that does.
-    assert any(r["channel"] == "'=HYPERLINK(1)" or r["channel"].startswith("Clinic") for r in rows)
+    # The channel that looks like a formula is neutralised, and only it; so is the comment that does.
+    assert {r["channel"] for r in rows} == {"Street outreach", "'" + CLINIC, "Online"}
+    comments = Counter(r["comment"] for r in rows)
+    sent_formulas = sum(s.answers.get("comment") == FORMULA_COMMENT for s in known.sent)
+    assert sent_formulas > 0 and comments["'" + FORMULA_COMMENT] == sent_formulas
     assert all(not r["comment"].startswith("=") for r in rows)
 
 

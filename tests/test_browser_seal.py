@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from survey.core.envelope import HEADER_SIZE, key_id, open_envelope, parse_header, public_key_raw
+from survey.core.envelope import HEADER_SIZE, OpenError, key_id, open_envelope, parse_header, public_key_raw
 from tests.conftest import LiveServer
 
 VECTORS = json.loads((Path(__file__).parent / "data" / "hpke_vectors_p256.json").read_text())
@@ -61,7 +61,7 @@ def test_a_browser_envelope_opens_with_the_python_analyst_code(module_page) -> N
     assert header.key_id_hex == key_id(public)
     assert len(envelope) == HEADER_SIZE + 65 + 1024 + 16
     assert open_envelope(envelope, private, "survey-uid-1") == document.encode()
-    with pytest.raises(Exception):
+    with pytest.raises(OpenError, match="bound to another survey"):
         open_envelope(envelope, private, "another-survey")
 
 

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from flask import Flask
 
 from tests.conftest import AnalystKey, LiveServer, add_survey, artifact, export_survey, run_analyst
 from tests.helpers import read_rows
+
+pytestmark = pytest.mark.browser
 
 
 def test_no_js_phone_submission_decrypts_exactly(app: Flask, live_server: LiveServer, phone_no_js, analyst_key: AnalystKey, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

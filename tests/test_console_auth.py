@@ -118,8 +118,15 @@ def test_a_post_without_a_valid_csrf_token_is_refused_and_changes_nothing(app: F
 
 
 def test_a_login_without_csrf_is_refused(app: Flask, world: World) -> None:
-    response = app.test_client().post("/console/login", data={"username": "admin", "password": PASSWORD})
-    assert response.status_code == 400 and "Set-Cookie" not in response.headers or "uid" not in response.headers.get("Set-Cookie", "")
+    """The right name and password without a CSRF token: refused, and no session comes of it."""
+    client = app.test_client()
+    response = client.post("/console/login", data={"username": "admin", "password": PASSWORD})
+    assert response.status_code == 400
+    assert "This form has expired" in response.get_data(as_text=True)
+    with client.session_transaction() as sess:
+        assert "uid" not in sess and "epoch" not in sess  # whatever cookie there is carries no login
+    after = client.get("/console/")
+    assert after.status_code == 302 and after.headers["Location"].endswith("/console/login")
 
 
 def test_passwords_are_stored_as_salted_scrypt_and_checked_in_constant_time() -> None:

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hpke
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -41,7 +42,7 @@ def test_a_vector_changed_in_one_bit_does_not_open() -> None:
     suite = hpke.Suite(hpke.KEM.P256, hpke.KDF.HKDF_SHA256, hpke.AEAD.AES_128_GCM)
     info = bytearray(bytes.fromhex(vector["info"]))
     info[0] ^= 1
-    with pytest.raises(Exception):
+    with pytest.raises(InvalidTag):
         suite.decrypt(bytes.fromhex(vector["enc"]) + ct0, sk, info=bytes(info))
 
 
@@ -81,9 +82,39 @@ def test_an_envelope_moved_to_another_survey_does_not_open(key: ec.EllipticCurve
 
 
 def test_a_changed_header_does_not_open(key: ec.EllipticCurvePrivateKey) -> None:
+    """The header is bound into the HPKE info: an envelope whose key id byte is changed does not
+    open even where that id leads to the right key (here an opener holding the key under both
+    ids), so a header cannot be rewritten without the envelope failing."""
+    sealed = envelope.seal(b"secret", key.public_key(), "s")
+    kid = envelope.key_id_bytes(key.public_key())
+    changed_kid = bytes([kid[0] ^ 0x01]) + kid[1:]
+    changed = bytearray(sealed)
+    changed[7] ^= 0x01  # the first byte of the key id (offset 7)
+    assert envelope.parse_header(bytes(changed)).key_id == changed_kid  # a well-formed header
+    opener = envelope.Opener({kid: key, changed_kid: key}, "s")
+    assert opener.open(sealed) == b"secret"
+    with pytest.raises(envelope.OpenError, match="does not open"):
+        opener.open(bytes(changed))
+    # Opened with the key alone, the changed key id names another key: refused as such.
+    with pytest.raises(envelope.WrongKeyError, match=changed_kid.hex()):
+        envelope.open_envelope(bytes(changed), key, "s")
+
+
+@pytest.mark.parametrize(("offset", "message"), [(0, "unknown envelope version 0"), (2, "unsupported suite"),
+                                                 (4, "unsupported suite"), (6, "unsupported suite")],
+                         ids=["version", "kem", "kdf", "aead"])
+def test_a_changed_version_or_suite_is_refused_as_malformed(key: ec.EllipticCurvePrivateKey, offset: int, message: str) -> None:
+    changed = bytearray(envelope.seal(b"secret", key.public_key(), "s"))
+    changed[offset] ^= 0x01
+    with pytest.raises(envelope.EnvelopeError, match=message) as caught:
+        envelope.open_envelope(bytes(changed), key, "s")
+    assert type(caught.value) is envelope.EnvelopeError  # malformed, not "wrong key" or "does not open"
+
+
+def test_a_changed_ciphertext_does_not_open(key: ec.EllipticCurvePrivateKey) -> None:
     sealed = bytearray(envelope.seal(b"secret", key.public_key(), "s"))
-    sealed[-1] ^= 0x01
-    with pytest.raises(envelope.OpenError):
+    sealed[-1] ^= 0x01  # the last byte of the AEAD tag
+    with pytest.raises(envelope.OpenError, match="does not open"):
         envelope.open_envelope(bytes(sealed), key, "s")
 
 

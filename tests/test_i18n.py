@@ -8,8 +8,10 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.pofile import write_po
 from click.testing import CliRunner
 from flask import Flask
 from flask.cli import FlaskGroup
@@ -17,16 +19,20 @@ from flask.cli import FlaskGroup
 from survey.core.languages import LANGUAGES
 from survey.core.questionnaire import load_directory
 from survey.devtools.translation_fill import placeholders
-from survey.devtools.translation_status import MACHINE_DRAFT, POT, REVIEWED, TRANSLATIONS, compile_catalogs, po_path, questionnaire_status, read_catalog, review_status
+from survey.devtools.translation_status import (
+    MACHINE_DRAFT,
+    POT,
+    REVIEWED,
+    TRANSLATIONS,
+    po_path,
+    questionnaire_status,
+    read_catalog,
+    review_status,
+)
 from tests.conftest import ROOT, AnalystKey, add_survey, export_survey, run_analyst
 from tests.helpers import read_rows
 
 TRANSLATED = [code for code in LANGUAGES if code != "en"]
-
-
-@pytest.fixture(scope="module", autouse=True)
-def compiled() -> None:
-    compile_catalogs()
 
 
 def pot_ids() -> set[str]:
@@ -86,12 +92,39 @@ def test_every_catalog_records_its_review_status(lang: str) -> None:
         assert data.get("reviewer"), f"{lang}: a reviewed catalog names the organisation that reviewed it"
 
 
-def test_draft_translations_mark_questionnaires_as_not_ready() -> None:
+def write_language(root: Path, lang: str, strings: list[str], review: str | None, missing: int = 0) -> None:
+    """A catalog for ``lang`` in ``root`` translating all of ``strings`` but the last ``missing``,
+    and its REVIEW.toml (``review`` is the file's text; None: no REVIEW.toml)."""
+    catalog = Catalog(locale=lang)
+    for i, text in enumerate(strings):
+        catalog.add(text, "" if i >= len(strings) - missing else f"[{lang}] {text}")
+    folder = root / lang / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    with open(folder / "messages.po", "wb") as fh:
+        write_po(fh, catalog)
+    if review is not None:
+        (root / lang / "REVIEW.toml").write_text(review, encoding="utf-8")
+
+
+def test_draft_translations_mark_questionnaires_as_not_ready(tmp_path: Path) -> None:
+    """Only a complete catalog that a named reviewer has reviewed makes a questionnaire ready
+    to field in that language; a complete machine draft, an incomplete reviewed catalog and a
+    catalog with no review record are not ready."""
     q = load_directory()["stigma@1"]
-    states = questionnaire_status(q, ["en", "de"])
-    assert states["en"].ready
-    assert states["de"].completeness.complete
-    assert review_status("de").is_draft is (not states["de"].ready)
+    strings = list(dict.fromkeys(text for text, _where in q.strings()))
+    assert len(strings) > 10
+    write_language(tmp_path, "de", strings, f'status = "{MACHINE_DRAFT}"\nreviewer = ""\n')
+    write_language(tmp_path, "fr", strings, f'status = "{REVIEWED}"\nreviewer = "Example Peer Network"\ndate = "2024-05-01"\n')
+    write_language(tmp_path, "it", strings, f'status = "{REVIEWED}"\nreviewer = "Example Peer Network"\n', missing=1)
+    write_language(tmp_path, "es", strings, None)
+    states = questionnaire_status(q, ["en", "de", "fr", "it", "es"], root=tmp_path)
+    assert {lang: state.ready for lang, state in states.items()} == {
+        "en": True, "de": False, "fr": True, "it": False, "es": False}
+    assert states["de"].completeness.complete and states["de"].describe() == MACHINE_DRAFT
+    assert states["fr"].describe() == "reviewed by Example Peer Network (2024-05-01)"
+    assert not states["it"].completeness.complete
+    assert states["it"].describe() == f"incomplete ({len(strings) - 1}/{len(strings)})"
+    assert states["es"].completeness.complete and states["es"].review.is_draft
 
 
 def test_translations_status_command_prints_completeness_and_review(app: Flask) -> None:
@@ -151,6 +184,6 @@ def test_same_answers_in_english_arabic_and_serbian_decrypt_to_identical_rows(
     assert result.returncode == 0, result.stderr
     rows = read_rows(tmp_path / "rows.csv")
     assert sorted(r["lang"] for r in rows) == ["ar", "en", "sr"]
-    without_lang = [{k: v for k, v in r.items() if k != "lang"} for r in rows]
+    without_lang = [{k: v for k, v in r.items() if k not in ("lang", "response")} for r in rows]
     assert without_lang[0] == without_lang[1] == without_lang[2]
     assert without_lang[0]["dis_told"] == "friends;peers" and without_lang[0]["country"] == "ba"

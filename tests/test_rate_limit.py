@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.test import TestResponse
 
 from survey.server.web.ratelimit import RateLimiter, client_address
 from tests.conftest import AnalystKey, add_survey, build_app
@@ -73,16 +74,30 @@ def test_too_many_form_submissions_get_a_translated_429_page_and_store_nothing(t
 
 
 def test_too_many_sealed_submissions_get_a_json_429(tmp_path: Path, analyst_key: AnalystKey) -> None:
+    """Every POST counts, even one refused as not an envelope: the first two (the limit) are
+    refused for what they are (400, not an envelope), the third by the limit (429)."""
     app = _limited_app(tmp_path, analyst_key, limit=2)
     _uid, token = add_survey(app)
     client = app.test_client()
-    statuses = [client.post(f"/s/{token}/sealed", data=b"junk", content_type="application/octet-stream",
-                            headers={"X-Forwarded-For": ADDRESS}).status_code for _ in range(3)]
-    assert statuses[:2] != [429, 429] and statuses[2] == 429
-    refused = client.post(f"/s/{token}/sealed", data=b"junk", content_type="application/octet-stream",
-                          headers={"X-Forwarded-For": ADDRESS})
-    assert refused.status_code == 429 and refused.is_json and refused.json["error"] == "rate limited"
-    assert refused.json["message"]
+
+    def post(address: str = ADDRESS) -> TestResponse:
+        return client.post(f"/s/{token}/sealed", data=b"junk", content_type="application/octet-stream",
+                           headers={"X-Forwarded-For": address})
+
+    def body(response: TestResponse) -> dict[str, str]:
+        data = response.get_json()
+        assert isinstance(data, dict), response.get_data(as_text=True)[:200]
+        return data
+
+    first, second = post(), post()
+    assert [first.status_code, second.status_code] == [400, 400]
+    assert body(first)["error"] != "rate limited" and "Retry-After" not in first.headers
+    refused = post()
+    assert refused.status_code == 429 and body(refused)["error"] == "rate limited"
+    assert body(refused)["message"] and refused.headers["Retry-After"] == "600"
+    assert post().status_code == 429  # and it stays refused within the window
+    assert post("192.0.2.9").status_code == 400  # another address is not limited
+    assert count_responses(app) == 0
 
 
 def test_the_rate_limit_writes_the_address_nowhere(tmp_path: Path, analyst_key: AnalystKey) -> None:
