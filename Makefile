@@ -103,5 +103,22 @@ static-checks: $(STAMP)
 		test -z "$(PIP_AUDIT_REQUIRED)"; \
 	else exit $$rc; fi
 
+# A new Alembic revision for what changed in survey/server/models.py: autogenerate against a fresh
+# SQLite database brought to the newest migration, numbered after the last one. Review the file it
+# names and commit it with the models; tests/test_migrations.py fails while the two differ.
+MIGRATIONS := survey/server/migrations
+migration: $(STAMP)
+	@test -n "$(MESSAGE)" || { echo 'usage: make migration MESSAGE="add x to y"' >&2; exit 2; }
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	last=$$(ls $(MIGRATIONS)/versions | sed -n 's/^\([0-9][0-9]*\)_.*\.py$$/\1/p' | sort -n | tail -n 1) && \
+	rev=$$(printf '%04d' $$(expr $${last:-0} + 1)) && \
+	printf '[alembic]\nscript_location = %s\nsqlalchemy.url = sqlite:///%s/head.db\n' \
+		"$(CURDIR)/$(MIGRATIONS)" "$$tmp" > "$$tmp/alembic.ini" && \
+	$(BIN)/alembic -c "$$tmp/alembic.ini" upgrade head >/dev/null && \
+	$(BIN)/alembic -c "$$tmp/alembic.ini" revision --autogenerate --rev-id "$$rev" -m "$(MESSAGE)" >/dev/null && \
+	new=$$(ls $(MIGRATIONS)/versions/$${rev}_*.py) && \
+	echo "wrote $$new: review it, then commit it with the model change" && \
+	if ! grep -q 'op\.' "$$new"; then echo "  (it is empty: the models match the migrations; delete it unless you meant that)"; fi
+
 clean:
 	rm -rf $(VENV) build *.egg-info test-artifacts

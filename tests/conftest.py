@@ -61,8 +61,59 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "both_databases: tests using the `app` fixture run twice, [sqlite] and [postgresql] "
+        "(the latter marked `postgres`), each on a fresh database",
+    )
+
+
+#: The engines a `both_databases` test runs on; the PostgreSQL run carries the `postgres` mark.
+DATABASES = [pytest.param("sqlite", id="sqlite"),
+             pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres)]
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Run a test on both engines when its module (or it) is marked `both_databases`, or when it
+    asks for `any_db_app`; every other test gets the default, an SQLite file in tmp_path."""
+    if "database" not in metafunc.fixturenames:
+        return
+    if metafunc.definition.get_closest_marker("both_databases") or "any_db_app" in metafunc.fixturenames:
+        metafunc.parametrize("database", DATABASES, indirect=True)
+
+
+@dataclass(frozen=True)
+class PgServer:
+    """The session's PostgreSQL: call it for the URL of a new, empty database; drop that again."""
+
+    sock: Path
+    port: int
+
+    def _admin(self):  # type: ignore[no-untyped-def]
+        import psycopg
+
+        return psycopg.connect(host=str(self.sock), port=self.port, user="postgres", dbname="postgres",
+                               autocommit=True)
+
+    def __call__(self) -> str:
+        name = "t_" + uuid.uuid4().hex[:12]
+        with self._admin() as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        return f"postgresql+psycopg://postgres@/{name}?host={self.sock}&port={self.port}"
+
+    def drop(self, url: str) -> None:
+        """Drop a database made by this server (its buffers need not be flushed at shutdown)."""
+        from sqlalchemy.engine import make_url
+
+        name = make_url(url).database
+        assert name is not None and name.startswith("t_"), url
+        with self._admin() as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @pytest.fixture(scope="session")
-def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[], str]]:
+def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PgServer]:
     """A real PostgreSQL started for the test session; yields a factory of fresh database URLs."""
     if not (PG_BIN / "initdb").exists():
         pytest.fail("PostgreSQL binaries missing: run `make test`, which installs them")
@@ -81,16 +132,8 @@ def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[],
          "-o", f"-k {sock} -p {port} -c listen_addresses='' -c fsync=on", "start"],
         check=True, capture_output=True,
     )
-    import psycopg
-
-    def new_database() -> str:
-        name = "t_" + uuid.uuid4().hex[:12]
-        with psycopg.connect(host=str(sock), port=port, user="postgres", dbname="postgres", autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-        return f"postgresql+psycopg://postgres@/{name}?host={sock}&port={port}"
-
     try:
-        yield new_database
+        yield PgServer(sock, port)
     finally:
         subprocess.run([*run_as, str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"],
                        capture_output=True)
@@ -119,8 +162,50 @@ def add_survey(app: Flask, questionnaire: str = "demo@1", label: str = "Street o
 
 
 @pytest.fixture
-def app(tmp_path: Path, analyst_key: AnalystKey) -> Flask:
-    return build_app(tmp_path, analyst_key)
+def database(request: pytest.FixtureRequest) -> str:
+    """The engine of this test's database: "sqlite" unless parametrised (see pytest_generate_tests)."""
+    return str(getattr(request, "param", "sqlite"))
+
+
+def fresh_database(request: pytest.FixtureRequest, engine: str) -> str | None:
+    """A new, empty database on ``engine`` for ``request``'s fixture (of any scope), dropped when
+    that fixture ends: a PostgreSQL database on the session's server, or None for build_app's
+    SQLite file. A module-scoped fixture runs on both engines with ``params=DATABASES``."""
+    if engine != "postgresql":
+        return None
+    server: PgServer = request.getfixturevalue("pg_server")
+    url = server()
+    request.addfinalizer(lambda: server.drop(url))
+    return url
+
+
+@pytest.fixture
+def database_url(database: str, request: pytest.FixtureRequest) -> str | None:
+    """A fresh database on the test's engine (see :func:`fresh_database`)."""
+    return fresh_database(request, database)
+
+
+AppFactory = Callable[..., Flask]
+
+
+@pytest.fixture
+def make_app(tmp_path: Path, analyst_key: AnalystKey, database_url: str | None) -> Iterator[AppFactory]:
+    """build_app on this test's database (``make_app(count_threshold=7)``); engines closed after."""
+    made: list[Flask] = []
+
+    def make(**extra: object) -> Flask:
+        made.append(build_app(tmp_path, analyst_key, database_url, **extra))
+        return made[-1]
+
+    yield make
+    for built in made:
+        built.extensions["survey_engine"].dispose()
+
+
+@pytest.fixture
+def app(make_app: AppFactory) -> Flask:
+    """The app on a fresh database: SQLite, or both engines in a `both_databases` module."""
+    return make_app()
 
 
 @pytest.fixture
@@ -128,13 +213,10 @@ def client(app: Flask):  # type: ignore[no-untyped-def]
     return app.test_client()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def any_db_app(request: pytest.FixtureRequest, tmp_path: Path, analyst_key: AnalystKey) -> Flask:
-    """The app on SQLite and, in a second run, on a real PostgreSQL server."""
-    url = None
-    if request.param == "postgresql":
-        url = request.getfixturevalue("pg_server")()
-    return build_app(tmp_path, analyst_key, url)
+@pytest.fixture
+def any_db_app(app: Flask) -> Flask:
+    """The app on SQLite and, in a second run, on a real PostgreSQL server, in any module."""
+    return app
 
 
 def run_analyst(*args: str | Path, passphrase: str = PASSPHRASE) -> subprocess.CompletedProcess[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 
+import pytest
 from flask import Flask
 from sqlalchemy import inspect, select
 
@@ -13,8 +14,10 @@ from survey.server.models import AccessCode, Link, Response
 from tests.conftest import add_survey
 from tests.helpers import DEMO_FORM, count_responses
 
+pytestmark = pytest.mark.both_databases  # every test using `app` runs on SQLite and PostgreSQL
 
-def _codes(app: Flask, token: str, n: int) -> list[str]:
+
+def make_codes(app: Flask, token: str, n: int) -> list[str]:
     with app.app_context():
         s = session()
         link = s.scalar(select(Link).where(Link.token == token))
@@ -43,10 +46,9 @@ def test_codes_are_grouped_and_free_of_look_alike_characters() -> None:
     assert access_codes.normalise(" acde f347 ") == "ACDEF347" == access_codes.normalise("ACDE-F347")
 
 
-def test_a_used_code_shares_no_column_or_value_with_the_response_it_unlocked(any_db_app: Flask) -> None:
-    app = any_db_app
+def test_a_used_code_shares_no_column_or_value_with_the_response_it_unlocked(app: Flask) -> None:
     _uid, token = add_survey(app, requires_code=True)
-    codes = _codes(app, token, 5)
+    codes = make_codes(app, token, 5)
     client = app.test_client()
     page = client.post(f"/s/{token}/code", data={"access_code": codes[2].lower()})
     assert page.status_code == 200 and 'name="access_code"' in page.get_data(as_text=True)
@@ -87,7 +89,7 @@ def test_a_used_code_shares_no_column_or_value_with_the_response_it_unlocked(any
 def test_a_code_of_another_link_and_no_code_are_refused(app: Flask) -> None:
     _uid, token = add_survey(app, requires_code=True)
     _uid2, other = add_survey(app, label="Other", requires_code=True)
-    foreign = _codes(app, other, 1)[0]
+    foreign = make_codes(app, other, 1)[0]
     client = app.test_client()
     page = client.get(f"/s/{token}")
     assert page.status_code == 200 and "Enter your code" in page.get_data(as_text=True)
@@ -104,7 +106,7 @@ def test_a_code_of_another_link_and_no_code_are_refused(app: Flask) -> None:
 
 def test_an_invalid_answer_does_not_spend_the_code_and_keeps_it_in_the_form(app: Flask) -> None:
     _uid, token = add_survey(app, requires_code=True)
-    [code] = _codes(app, token, 1)
+    [code] = make_codes(app, token, 1)
     client = app.test_client()
     bad = client.post(f"/s/{token}", data={**DEMO_FORM, "age": "999", "access_code": code})
     assert bad.status_code == 400
@@ -114,10 +116,9 @@ def test_an_invalid_answer_does_not_spend_the_code_and_keeps_it_in_the_form(app:
     assert client.post(f"/s/{token}", data={**DEMO_FORM, "access_code": code}).status_code == 303
 
 
-def test_a_code_unlocks_exactly_one_response_under_concurrent_submissions(any_db_app: Flask) -> None:
-    app = any_db_app
+def test_a_code_unlocks_exactly_one_response_under_concurrent_submissions(app: Flask) -> None:
     _uid, token = add_survey(app, requires_code=True)
-    [code] = _codes(app, token, 1)
+    [code] = make_codes(app, token, 1)
     statuses: list[int] = []
     barrier = threading.Barrier(6)
 
@@ -138,7 +139,7 @@ def test_a_code_unlocks_exactly_one_response_under_concurrent_submissions(any_db
 
 def test_a_code_is_not_spent_when_the_response_is_refused(app: Flask) -> None:
     _uid, token = add_survey(app, requires_code=True)
-    [code] = _codes(app, token, 1)
+    [code] = make_codes(app, token, 1)
     client = app.test_client()
     refused = client.post(f"/s/{token}/sealed", data=b"not an envelope",
                           headers={"X-Access-Code": code, "Content-Type": "application/octet-stream"})

@@ -7,10 +7,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from flask import Flask
 
 from tests.conftest import PASSPHRASE, AnalystKey, add_survey, export_survey, run_analyst
 from tests.helpers import DEMO_FORM, read_rows
+
+pytestmark = pytest.mark.both_databases  # the exports: every test using `app` runs on SQLite and PostgreSQL
 
 WEB_STACK = ("flask", "sqlalchemy", "werkzeug", "jinja2", "wtforms", "flask_babel", "alembic", "psycopg")
 

@@ -13,6 +13,8 @@ from survey.server.models import AuditEntry
 from tests.conftest import add_survey
 from tests.test_console_support import PASSWORD, World, assign, csrf, link_id, login, make_user
 
+pytestmark = pytest.mark.both_databases  # every test using `app` runs on SQLite and PostgreSQL
+
 
 @pytest.fixture
 def world(app: Flask) -> World:

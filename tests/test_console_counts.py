@@ -3,22 +3,23 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from flask import Flask
 from PIL import Image
 
-from tests.conftest import AnalystKey, add_survey, build_app
+from tests.conftest import AppFactory, add_survey
 from tests.helpers import DEMO_FORM
 from tests.test_console_support import assign, csrf, link_id, login, make_user
+
+pytestmark = pytest.mark.both_databases  # every test using `app` runs on SQLite and PostgreSQL
 
 K = 7
 
 
 @pytest.fixture
-def k_app(tmp_path: Path, analyst_key: AnalystKey) -> Flask:
-    return build_app(tmp_path, analyst_key, count_threshold=K)
+def k_app(make_app: AppFactory) -> Flask:
+    return make_app(count_threshold=K)
 
 
 def _pages_and_downloads(client, survey_id: int, link: int) -> dict[str, str]:  # type: ignore[no-untyped-def]
@@ -104,10 +105,10 @@ def test_the_qr_code_svg_decodes_to_the_links_url(app: Flask) -> None:
     assert f"http://localhost/s/{token}" in flyer and f"/console/links/{lid}/qr.svg" in flyer and "sheet-a5" in flyer
 
 
-def test_the_qr_code_uses_the_public_base_url_when_set(tmp_path: Path, analyst_key: AnalystKey) -> None:
+def test_the_qr_code_uses_the_public_base_url_when_set(make_app: AppFactory) -> None:
     import zxingcpp
 
-    app = build_app(tmp_path, analyst_key, public_base_url="https://survey.example.org")
+    app = make_app(public_base_url="https://survey.example.org")
     _uid, token = add_survey(app)
     make_user(app, "admin", admin=True)
     svg = login(app, "admin").get(f"/console/links/{link_id(app, token)}/qr.svg").data

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from flask import Flask
+
+pytestmark = pytest.mark.both_databases  # every test using `app` runs on SQLite and PostgreSQL
 
 
 def test_demo_prints_a_working_link_and_a_one_time_admin_login(app: Flask) -> None:

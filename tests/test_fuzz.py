@@ -4,6 +4,7 @@ unless the server accepted a well-formed envelope for the survey's key."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,8 +14,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from survey.core import sealed_document as plaintext
-from survey.core.envelope import HEADER_SIZE, MAX_ENVELOPE_SIZE, MIN_ENVELOPE_SIZE, EnvelopeError, open_envelope, parse_header, seal
-from tests.conftest import AnalystKey, add_survey, build_app
+from survey.core.envelope import (
+    HEADER_SIZE,
+    MAX_ENVELOPE_SIZE,
+    MIN_ENVELOPE_SIZE,
+    EnvelopeError,
+    open_envelope,
+    parse_header,
+    seal,
+)
+from tests.conftest import DATABASES, AnalystKey, add_survey, build_app, fresh_database
 from tests.helpers import DEMO_FORM, count_responses
 
 FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -72,15 +81,20 @@ def test_an_altered_envelope_never_opens(data: bytes) -> None:
 # -- the submit endpoints, through the app -------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def fuzz_site(tmp_path_factory: pytest.TempPathFactory, analyst_key: AnalystKey) -> tuple[Flask, str, bytes]:
-    app = build_app(tmp_path_factory.mktemp("fuzz"), analyst_key, submit_limit=0)
+@pytest.fixture(scope="module", params=DATABASES)
+def fuzz_site(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, analyst_key: AnalystKey
+) -> Iterator[tuple[Flask, str, bytes]]:
+    """One site per engine for the whole module (SQLite, and a real PostgreSQL)."""
+    url = fresh_database(request, request.param)
+    app = build_app(tmp_path_factory.mktemp("fuzz"), analyst_key, url, submit_limit=0)
     uid, token = add_survey(app)
     from survey.core.envelope import load_public_key_pem
 
     public = load_public_key_pem(next(Path(analyst_key.keys_dir).glob("*.pem")).read_bytes())
     good = seal(plaintext.encode(app.extensions["questionnaires"]["demo@1"], "en", {"age": 30}), public, uid)
-    return app, token, good
+    yield app, token, good
+    app.extensions["survey_engine"].dispose()
 
 
 CONTENT_TYPES = st.one_of(

@@ -14,11 +14,12 @@ from survey.server.models import Link, Response, Survey
 from tests.conftest import AnalystKey, add_survey, export_survey, run_analyst
 from tests.helpers import DEMO_FORM, DEMO_ROW, count_responses, read_rows
 
+pytestmark = pytest.mark.both_databases  # every test using `app` runs on SQLite and PostgreSQL
+
 
 def test_form_answers_come_back_exactly_from_the_analyst_tool(
-    any_db_app: Flask, analyst_key: AnalystKey, tmp_path: Path
+    app: Flask, analyst_key: AnalystKey, tmp_path: Path
 ) -> None:
-    app = any_db_app
     uid, token = add_survey(app)
     client = app.test_client()
     page = client.get(f"/s/{token}")
@@ -42,8 +43,7 @@ def test_form_answers_come_back_exactly_from_the_analyst_tool(
     assert "2 responses decrypted and valid" in result.stderr
 
 
-def test_a_stored_response_has_exactly_six_columns_and_only_a_date(any_db_app: Flask) -> None:
-    app = any_db_app
+def test_a_stored_response_has_exactly_six_columns_and_only_a_date(app: Flask) -> None:
     _uid, token = add_survey(app)
     assert app.test_client().post(f"/s/{token}", data=DEMO_FORM).status_code == 303
     with app.app_context():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from flask import Flask
 
 from survey.core import sealed_document as plaintext
@@ -9,6 +10,8 @@ from survey.core.envelope import parse_header, seal
 from survey.server.keyring import load_keyring
 from tests.conftest import AnalystKey, add_survey
 from tests.helpers import count_responses
+
+pytestmark = pytest.mark.both_databases  # every test using `app` runs on SQLite and PostgreSQL
 
 OCTETS = {"Content-Type": "application/octet-stream"}
 

@@ -24,6 +24,8 @@ def users_create(username: str, admin: bool) -> None:
         "Password", hide_input=True, confirmation_prompt=True)
     if len(password) < auth.MIN_PASSWORD:
         raise click.ClickException(f"use at least {auth.MIN_PASSWORD} characters")
+    if len(username.strip()) > auth.MAX_USERNAME:
+        raise click.ClickException(f"use at most {auth.MAX_USERNAME} characters for the account name")
     s = session()
     if auth.find_user(s, username) is not None:
         raise click.ClickException(f"account {username!r} exists already")

@@ -11,6 +11,11 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+#: The largest value of an Integer column on every engine (PostgreSQL's ``integer`` is 32 bits;
+#: SQLite's 64). A larger number from a URL or form is no row, not a database error.
+INTEGER_MAX = 2**31 - 1
+#: PostgreSQL text cannot hold NUL; SQLite stores it. Strings that may carry one are checked first.
+NUL = "\x00"
 
 
 def make_engine(url: str) -> Engine:

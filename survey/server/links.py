@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import re
 
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, joinedload
@@ -45,7 +46,11 @@ def link_state(session: Session, link: Link | None) -> LinkState:
 _LINK_BY_TOKEN = select(Link).options(joinedload(Link.survey)).where(Link.token == bindparam("token"))
 
 
+#: What link_token() makes (URL-safe base64); anything else is no link, whatever the engine.
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
 def find_link(session: Session, token: str) -> Link | None:
-    if not token or len(token) > 64:
+    if not _TOKEN.fullmatch(token):
         return None
     return session.scalar(_LINK_BY_TOKEN, {"token": token})

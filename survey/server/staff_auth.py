@@ -15,6 +15,7 @@ from flask import current_app, g, session
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from survey.server.database import NUL
 from survey.server.models import User
 from survey.server.web.ratelimit import RateLimiter
 
@@ -25,6 +26,8 @@ SCRYPT_P = 1
 SALT_BYTES = 16
 HASH_BYTES = 32
 MIN_PASSWORD = 10
+#: The length of User.username (String(80)): PostgreSQL refuses a longer name, SQLite would keep it.
+MAX_USERNAME = 80
 #: Failed logins allowed per account name in a throttle window, and the window in seconds.
 LOGIN_FAILURES = 5
 LOGIN_WINDOW = 15 * 60
@@ -86,6 +89,8 @@ def normalise_username(name: str) -> str:
 
 
 def find_user(s: Session, username: str) -> User | None:
+    if NUL in username:  # no account has one; PostgreSQL would refuse the query
+        return None
     return s.scalar(select(User).where(func.lower(User.username) == normalise_username(username)))
 
 

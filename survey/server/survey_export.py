@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from survey.core import envelope
 from survey.core import export_format as exportfile
 from survey.core.questionnaire import Questionnaire
+from survey.server.database import INTEGER_MAX, NUL
 from survey.server.models import Link, Response, Survey
 
 
@@ -43,7 +44,9 @@ def write_export(session: Session, survey: Survey, q: Questionnaire, out: IO[byt
 
 def find_survey(session: Session, ref: str) -> Survey | None:
     """A survey by its public uid, or by its number in the console."""
+    if NUL in ref:  # no uid has one; PostgreSQL would refuse the query
+        return None
     found = session.scalar(select(Survey).where(Survey.uid == ref))
-    if found is None and ref.isdigit():
+    if found is None and ref.isdigit() and int(ref) <= INTEGER_MAX:
         found = session.get(Survey, int(ref))
     return found

@@ -12,6 +12,7 @@ from wtforms.csrf.session import SessionCSRF
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from survey.server.database import INTEGER_MAX, NUL
 from survey.server.one_time_codes import MAX_BATCH
 from survey.server.staff_auth import MIN_PASSWORD
 
@@ -63,6 +64,11 @@ class PasswordChangeForm(ConsoleForm):
                            render_kw={"autocomplete": "new-password"})
 
 
+def _without_nul(text: str | None) -> str | None:
+    """Drop NUL characters from free text before it is stored (PostgreSQL text cannot hold them)."""
+    return text.replace(NUL, "") if text else text
+
+
 class UserForm(ConsoleForm):
     username = StringField(_l("Account name"), validators=[
         InputRequired(), Length(min=2, max=80),
@@ -78,7 +84,8 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class SurveyForm(ConsoleForm):
-    title = StringField(_l("Title (seen by staff only)"), validators=[InputRequired(), Length(max=200)])
+    title = StringField(_l("Title (seen by staff only)"), validators=[InputRequired(), Length(max=200)],
+                        filters=[_without_nul])
     questionnaire = SelectField(_l("Questionnaire"), validators=[InputRequired()])
     key_id = SelectField(_l("Analyst public key"), validators=[InputRequired()])
     languages = MultiCheckboxField(_l("Languages offered to respondents"),
@@ -91,9 +98,10 @@ class AssignForm(ConsoleForm):
 
 class LinkForm(ConsoleForm):
     label = StringField(_l("Label (the outreach channel, e.g. “Outreach van”)"),
-                        validators=[InputRequired(), Length(max=120)])
+                        validators=[InputRequired(), Length(max=120)], filters=[_without_nul])
     expires_on = DateField(_l("Last day it works (optional)"), validators=[Optional()])
-    response_cap = IntegerField(_l("Most responses it takes (optional)"), validators=[Optional()])
+    response_cap = IntegerField(_l("Most responses it takes (optional)"),
+                                validators=[Optional(), NumberRange(max=INTEGER_MAX)])
     requires_code = BooleanField(_l("Respondents need a one-time code"))
 
     def __init__(self, *args: Any, threshold: int = 1, **kwargs: Any) -> None:

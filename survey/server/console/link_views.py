@@ -18,7 +18,7 @@ from survey.server.models import Survey
 from survey.server.surveys import create_link
 
 
-@bp.post("/surveys/<int:survey_id>/links")
+@bp.post("/surveys/<id:survey_id>/links")
 def link_new(survey_id: int) -> Any:
     survey = my_survey(survey_id)
     form = link_form(request.form)
@@ -32,7 +32,7 @@ def link_new(survey_id: int) -> Any:
                 survey_id=survey.id, _anchor=f"link-{link.id}")
 
 
-@bp.post("/links/<int:link_id>/revoke")
+@bp.post("/links/<id:link_id>/revoke")
 @one_button
 def link_revoke(link_id: int) -> Any:
     link = my_link(link_id)
@@ -40,7 +40,7 @@ def link_revoke(link_id: int) -> Any:
     return done("revoke link", f"{link.label} in {link.survey.title}", "console.survey", survey_id=link.survey_id)
 
 
-@bp.get("/links/<int:link_id>/qr.svg")
+@bp.get("/links/<id:link_id>/qr.svg")
 def link_qr(link_id: int) -> Any:
     link = my_link(link_id)
     return Response(qr.svg(qr.respondent_url(link), title=gettext("QR code of the survey link")),
@@ -54,7 +54,7 @@ def _print_language(survey: Survey) -> str:
     return wanted if wanted in offered else offered[0]
 
 
-@bp.get("/links/<int:link_id>/flyer")
+@bp.get("/links/<id:link_id>/flyer")
 def link_flyer(link_id: int) -> Any:
     link = my_link(link_id)
     lang = _print_language(link.survey)
@@ -73,7 +73,7 @@ def link_flyer(link_id: int) -> Any:
                            invitation=invitation, language_names=LANGUAGES)
 
 
-@bp.route("/links/<int:link_id>/codes", methods=["GET", "POST"])
+@bp.route("/links/<id:link_id>/codes", methods=["GET", "POST"])
 def link_codes(link_id: int) -> Any:
     """Generate one-time codes; they are shown once, on a sheet to print and cut, and never again."""
     s = session()

@@ -109,12 +109,12 @@ def render_survey(survey: Survey, new_link_form: LinkForm | None = None, status:
     ), status
 
 
-@bp.get("/surveys/<int:survey_id>")
+@bp.get("/surveys/<id:survey_id>")
 def survey(survey_id: int) -> Any:
     return render_survey(my_survey(survey_id))
 
 
-@bp.post("/surveys/<int:survey_id>/close")
+@bp.post("/surveys/<id:survey_id>/close")
 @one_button
 def survey_close(survey_id: int) -> Any:
     survey = my_survey(survey_id)
@@ -122,7 +122,7 @@ def survey_close(survey_id: int) -> Any:
     return done("close survey", survey.title, "console.survey", survey_id=survey.id)
 
 
-@bp.post("/surveys/<int:survey_id>/open")
+@bp.post("/surveys/<id:survey_id>/open")
 @one_button
 def survey_open(survey_id: int) -> Any:
     survey = my_survey(survey_id)
@@ -130,7 +130,7 @@ def survey_open(survey_id: int) -> Any:
     return done("open survey", survey.title, "console.survey", survey_id=survey.id)
 
 
-@bp.post("/surveys/<int:survey_id>/assign")
+@bp.post("/surveys/<id:survey_id>/assign")
 @admin_only
 def survey_assign(survey_id: int) -> Any:
     survey = my_survey(survey_id)
@@ -146,7 +146,7 @@ def survey_assign(survey_id: int) -> Any:
     return done("assign coordinator", f"{user.username} to {survey.title}", "console.survey", survey_id=survey.id)
 
 
-@bp.post("/surveys/<int:survey_id>/unassign/<int:user_id>")
+@bp.post("/surveys/<id:survey_id>/unassign/<id:user_id>")
 @admin_only
 @one_button
 def survey_unassign(survey_id: int, user_id: int) -> Any:
@@ -161,7 +161,7 @@ def survey_unassign(survey_id: int, user_id: int) -> Any:
                 "console.survey", survey_id=survey.id)
 
 
-@bp.post("/surveys/<int:survey_id>/export")
+@bp.post("/surveys/<id:survey_id>/export")
 @one_button
 def survey_export(survey_id: int) -> Any:
     """The same file as `flask --app wsgi export`, once no count in it is below k."""
@@ -181,7 +181,7 @@ def survey_export(survey_id: int) -> Any:
                      download_name=f"survey-{survey.uid}.export.jsonl")
 
 
-@bp.get("/surveys/<int:survey_id>/counts.csv")
+@bp.get("/surveys/<id:survey_id>/counts.csv")
 def survey_counts(survey_id: int) -> Any:
     """Counts per link as a spreadsheet, with the same "fewer than k" rule as the pages."""
     s = session()

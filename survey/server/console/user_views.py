@@ -51,14 +51,14 @@ def _set_active(user_id: int, active: bool) -> Any:
     return done("enable account" if active else "disable account", user.username, "console.users")
 
 
-@bp.post("/users/<int:user_id>/disable")
+@bp.post("/users/<id:user_id>/disable")
 @admin_only
 @one_button
 def user_disable(user_id: int) -> Any:
     return _set_active(user_id, False)
 
 
-@bp.post("/users/<int:user_id>/enable")
+@bp.post("/users/<id:user_id>/enable")
 @admin_only
 @one_button
 def user_enable(user_id: int) -> Any:
