@@ -28,7 +28,8 @@ def make_codes(app: Flask, token: str, n: int) -> list[str]:
 
 def _valid_envelope(app: Flask, token: str) -> bytes:
     """A well-formed envelope for the link's survey, as the browser would send it."""
-    from survey.core import envelope, sealed_document as plaintext
+    from survey.core import envelope
+    from survey.core import sealed_document as plaintext
 
     with app.app_context():
         link = session().scalar(select(Link).where(Link.token == token))

@@ -128,6 +128,7 @@ def test_decrypt_and_report_write_the_same_responses_csv(app: Flask, analyst_key
     reported = run_analyst("report", export, "--key", analyst_key.private, "--out", tmp_path / "r", "--k", "2")
     assert "3 responses decrypted and valid" in decrypted.stderr, decrypted.stderr
     assert "1 rejected" in decrypted.stderr
+    assert decrypted.returncode == reported.returncode == 1  # both flag the altered export
     same = (tmp_path / "d.csv").read_bytes()
     assert same == (tmp_path / "r" / "responses.csv").read_bytes()
     rows = read_rows(tmp_path / "d.csv")

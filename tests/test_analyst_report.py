@@ -206,7 +206,7 @@ def independent_figures(sent: list[Sent]) -> dict[tuple[str, ...], float]:
     fig["score_distribution", "stigma_score", "", "(all)", "(total)", "count"] = sum(c for _v, c in dist)
     for dim, get in dims.items():
         for group in {get(s) for s in sent}:
-            vals = [x for s, x in zip(sent, scores) if get(s) == group and x is not None]
+            vals = [x for s, x in zip(sent, scores, strict=True) if get(s) == group and x is not None]
             for name, v in stats(vals).items():
                 fig["score_by", "stigma_score", dim, group, "", name] = v
     return fig
@@ -272,8 +272,8 @@ def test_responses_csv_holds_every_answer_sent_with_language_and_channel(known: 
         return "" if v is None else ";".join(v) if isinstance(v, list) else str(v)
 
     codes = list(ALL_CATEGORIES)
-    got = Counter(tuple([r["survey"], unquote(r["channel"]), r["lang"], *(unquote(r[c]) for c in codes)]) for r in rows)
-    want = Counter(tuple([s.survey, s.channel, s.lang, *(as_cell(s.answers.get(c)) for c in codes)]) for s in known.sent)
+    got = Counter((r["survey"], unquote(r["channel"]), r["lang"], *(unquote(r[c]) for c in codes)) for r in rows)
+    want = Counter((s.survey, s.channel, s.lang, *(as_cell(s.answers.get(c)) for c in codes)) for s in known.sent)
     assert got == want
     assert all(r["questionnaire"] == "demo@1" for r in rows)
     # The channel that looks like a formula is neutralised, and only it; so is the comment that does.

@@ -15,10 +15,11 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives import serialization
 
-from survey.core import envelope, sealed_document as plaintext
-from survey.core.spreadsheet_cells import FORMULA_START
+from survey.core import envelope
+from survey.core import sealed_document as plaintext
 from survey.core.export_format import Record, record_line
 from survey.core.questionnaire import load
+from survey.core.spreadsheet_cells import FORMULA_START
 from tests.conftest import PASSPHRASE, AnalystKey, run_analyst
 
 UID = "hostile-survey-uid"

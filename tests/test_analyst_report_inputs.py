@@ -9,12 +9,13 @@ import math
 from pathlib import Path
 
 import pytest
-
 from cryptography.hazmat.primitives import serialization
 
-from survey.core import envelope, export_format as exportfile, sealed_document as plaintext
 from survey.analyst.progress import Progress
 from survey.analyst.suppress import geometric_noise
+from survey.core import envelope
+from survey.core import export_format as exportfile
+from survey.core import sealed_document as plaintext
 from survey.core.questionnaire import Questionnaire, load, parse
 from tests.conftest import PASSPHRASE, AnalystKey, run_analyst
 from tests.helpers import read_rows

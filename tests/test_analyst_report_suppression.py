@@ -66,12 +66,12 @@ def feasible_range(
 
 def published_view(table: list[list[int]], k: int) -> tuple[list[list[int | None]], list[int | None], list[int | None], list[list[str]]]:
     row_sums = [sum(r) for r in table]
-    col_sums = [sum(c) for c in zip(*table)]
+    col_sums = [sum(c) for c in zip(*table, strict=True)]
     row_status, col_status = suppress_1d(row_sums, k), suppress_1d(col_sums, k)
     status = suppress_2d(table, row_status, col_status, k)
-    cells = [[None if s != PUBLISHED else v for v, s in zip(row, srow)] for row, srow in zip(table, status)]
-    rows = [None if s != PUBLISHED else v for v, s in zip(row_sums, row_status)]
-    cols = [None if s != PUBLISHED else v for v, s in zip(col_sums, col_status)]
+    cells = [[None if s != PUBLISHED else v for v, s in zip(row, srow, strict=True)] for row, srow in zip(table, status, strict=True)]
+    rows = [None if s != PUBLISHED else v for v, s in zip(row_sums, row_status, strict=True)]
+    cols = [None if s != PUBLISHED else v for v, s in zip(col_sums, col_status, strict=True)]
     return cells, rows, cols, status
 
 

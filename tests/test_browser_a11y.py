@@ -3,8 +3,6 @@ and the layout at 320 px with tap targets of at least 44 px."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 from flask import Flask
 
@@ -111,7 +109,8 @@ def test_every_step_fits_320_px_with_tap_targets_of_44_px(app: Flask, live_serve
     page = context.new_page()
     page.goto(f"{live_server.url}/s/{token}")
     found: dict[str, list[str]] = {}
-    record: Callable[[str], None] = lambda name: found.__setitem__(name, _fits(page, 320))
+    def record(name: str) -> None:
+        return found.__setitem__(name, _fits(page, 320))
     js_answer_demo(page, record)
     page.screenshot(path=str(artifact("js-320-review.png")), full_page=True)
     context.close()

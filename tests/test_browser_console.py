@@ -45,7 +45,7 @@ def test_admin_coordinator_respondent_and_analyst_through_the_console(  # type: 
     app, server = k2_server
     base = server.url
     make_user(app, "admin", admin=True)
-    phone = dict(viewport={"width": 360, "height": 640}, device_scale_factor=1)
+    phone = {"viewport": {"width": 360, "height": 640}, "device_scale_factor": 1}
 
     # The admin makes a coordinator and a survey, and assigns the one to the other.
     admin_ctx = browser.new_context(**phone)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-
 from survey.core.codebook import COLUMNS, codebook_rows
-from survey.devtools.codebook_docs import DEFAULT_OUT, expected_files
 from survey.core.questionnaire import load_directory
+from survey.devtools.codebook_docs import DEFAULT_OUT, expected_files
 
 
 def test_committed_codebook_matches_the_definitions() -> None:

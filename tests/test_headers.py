@@ -14,8 +14,8 @@ from werkzeug.routing import Rule
 from werkzeug.test import TestResponse
 
 from survey.server.database import session
-from survey.server.web.headers import CSP
 from survey.server.models import Link, Survey
+from survey.server.web.headers import CSP
 from tests.conftest import add_survey
 
 SENSORS = ("accelerometer", "gyroscope", "magnetometer", "ambient-light-sensor", "camera", "microphone", "geolocation")
@@ -46,7 +46,7 @@ def _url(rule: Rule, values: dict[str, object]) -> str:
         if name in values:
             args[name] = values[name]
         else:
-            converter = rule._converters[name]  # noqa: SLF001 - the only way to see a rule's types
+            converter = rule._converters[name]
             args[name] = 1 if type(converter).__name__ in ("IntegerConverter", "NumberConverter") else "x"
     url = rule.build(args, append_unknown=False)
     assert url is not None

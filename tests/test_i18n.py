@@ -133,7 +133,7 @@ def test_translations_status_command_prints_completeness_and_review(app: Flask) 
     result = CliRunner().invoke(FlaskGroup(create_app=lambda: app), ["translations", "status"])
     assert result.exit_code == 0, result.output
     for lang in TRANSLATED:
-        line = next(l for l in result.output.splitlines() if l.startswith(f"{lang} "))
+        line = next(row for row in result.output.splitlines() if row.startswith(f"{lang} "))
         assert "100.0%" in line and review_status(lang).describe() in line
     assert "stigma@1" in result.output and "service_access@1" in result.output
 

@@ -58,7 +58,7 @@ def test_reverse_scored_items_are_mirrored(definitions: dict[str, Questionnaire]
 def test_recovery_capital_is_a_prorated_sum(definitions: dict[str, Questionnaire]) -> None:
     q = definitions["service_access@1"]
     [rc] = q.scores
-    items = {code: 4 for code in rc.items}
+    items = dict.fromkeys(rc.items, 4)
     assert score(rc, items) == 32.0
     del items["rc_home"], items["rc_money"]
     assert score(rc, items) == 32.0

@@ -44,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
                                      description=__doc__.split("\n")[0] if __doc__ else None)
     parser.add_argument("roots", nargs="+", type=Path, help="folders or files to check")
     args = parser.parse_args(argv)
-    found = []
+    found: list[str] = []
     for root in args.roots:
         files = [root] if root.is_file() else sorted(root.rglob("*.py"))
         for path in files:
