@@ -114,20 +114,22 @@ def survey(survey_id: int) -> Any:
     return render_survey(my_survey(survey_id))
 
 
+def _set_open(survey_id: int, is_open: bool) -> Any:
+    survey = my_survey(survey_id)
+    survey.is_open = is_open
+    return done("open survey" if is_open else "close survey", survey.title, "console.survey", survey_id=survey.id)
+
+
 @bp.post("/surveys/<id:survey_id>/close")
 @one_button
 def survey_close(survey_id: int) -> Any:
-    survey = my_survey(survey_id)
-    survey.is_open = False
-    return done("close survey", survey.title, "console.survey", survey_id=survey.id)
+    return _set_open(survey_id, False)
 
 
 @bp.post("/surveys/<id:survey_id>/open")
 @one_button
 def survey_open(survey_id: int) -> Any:
-    survey = my_survey(survey_id)
-    survey.is_open = True
-    return done("open survey", survey.title, "console.survey", survey_id=survey.id)
+    return _set_open(survey_id, True)
 
 
 @bp.post("/surveys/<id:survey_id>/assign")
