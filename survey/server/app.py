@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask
 
 from survey.core.questionnaire import load_directory
-from survey.server import commands, storage
+from survey.server import commands, reshuffle, storage
 from survey.server.console import bp as console_bp
 from survey.server.database import db
 from survey.server.keyring import load_keyring
@@ -46,6 +46,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["questionnaires"] = load_directory()
     db.init_app(app)
     storage.init_app(app, app.extensions["survey_engine"])
+    reshuffle.init_app(app, app.extensions["survey_engine"], settings.reshuffle_minutes)
     i18n.init_app(app)
     headers.init_app(app)
     assets.init_app(app)

@@ -14,6 +14,7 @@ from survey.core.envelope import format_key_id
 from survey.server.account_commands import users_cli
 from survey.server.database import session, upgrade
 from survey.server.models import Link, Survey, User
+from survey.server.reshuffle import backup, reshuffle
 from survey.server.staff_auth import create_user
 from survey.server.survey_export import find_survey, write_export
 from survey.server.surveys import create_link, create_survey
@@ -92,8 +93,30 @@ def demo_command(base_url: str) -> None:
                    "new admins: flask --app wsgi users create --admin NAME)")
 
 
+@click.command("reshuffle")
+@with_appcontext
+def reshuffle_command() -> None:
+    """Rewrite the stored responses so that no file keeps their arrival order (the server also does
+    it on its own every SURVEY_RESHUFFLE_MINUTES)."""
+    done = reshuffle(current_app.extensions["survey_engine"])
+    click.echo(f"reshuffled ({done.engine}, {done.seconds:.1f} s)")
+
+
+@click.command("backup")
+@with_appcontext
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+def backup_command(out: Path) -> None:
+    """Write a backup of the SQLite database to OUT, owner-only and in an order that follows no
+    arrival (on PostgreSQL: `flask --app wsgi reshuffle`, then pg_dump)."""
+    try:
+        backup(current_app.extensions["survey_engine"], out)
+    except (FileExistsError, RuntimeError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"wrote {out} (mode 0600); encrypt it before it leaves this machine")
+
+
 def init_app(app: Flask) -> None:
-    for command in (db_cli, keys_cli, assets_cli, export_command, demo_command):
+    for command in (db_cli, keys_cli, assets_cli, export_command, demo_command, reshuffle_command, backup_command):
         app.cli.add_command(command)
     app.cli.add_command(users_cli)  # flask users create [--admin]
     # `flask translations status` is a developer's command: survey.devtools registers it as a

@@ -37,6 +37,10 @@ class Settings:
     submit_limit: int = 120
     #: The rate-limit window, in seconds.
     submit_window: int = 600
+    #: Minutes between rewrites of the stored responses that erase their arrival order from the
+    #: database's files (survey/server/reshuffle.py); the longest a seized server shows that order.
+    #: 0 turns the schedule off (then run `flask --app wsgi reshuffle` from cron).
+    reshuffle_minutes: float = 15
     #: Reverse proxies in front of the app that append to X-Forwarded-For (0: use the socket peer).
     #: Only used to tell clients apart for rate limiting; the address is never stored or logged.
     trusted_proxy_hops: int = 0
@@ -61,6 +65,7 @@ class Settings:
             debug=env.get("FLASK_DEBUG", "") in ("1", "true"),
             submit_limit=int(env.get("SURVEY_SUBMIT_LIMIT", "120")),
             submit_window=int(env.get("SURVEY_SUBMIT_WINDOW", "600")),
+            reshuffle_minutes=float(env.get("SURVEY_RESHUFFLE_MINUTES", "15")),
             trusted_proxy_hops=int(env.get("SURVEY_PROXY_HOPS", "0")),
         )
         if overrides:
