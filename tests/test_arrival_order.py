@@ -23,6 +23,7 @@ from sqlalchemy import select, text
 
 from survey.analyst.keys import load_private
 from survey.core import envelope, sealed_document
+from survey.core.questionnaire import Answers
 from survey.server import one_time_codes
 from survey.server.database import session
 from survey.server.models import Link, Response, Survey
@@ -70,7 +71,7 @@ def _submit_in_order(app: Flask, analyst_key: AnalystKey) -> tuple[str, list[str
                 form["access_code"] = code
             assert client.post(f"/s/{token}", data=form).status_code == 303
         else:  # the sealed path: sealed here as the browser would
-            answers = {"needed_treatment": "no", "comment": marker}
+            answers: Answers = {"needed_treatment": "no", "comment": marker}
             sealed = envelope.seal(sealed_document.encode(q, "en", answers), public, uid)
             headers = {"Content-Type": "application/octet-stream"}
             if code:
