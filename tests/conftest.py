@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import socket
@@ -13,14 +14,21 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, TypedDict, Unpack
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 
 from survey import create_app
 from survey.analyst.keys import generate
 from survey.server.database import session, upgrade
 from survey.server.surveys import create_link, create_survey
+
+if TYPE_CHECKING:
+    import psycopg
+    from playwright.sync_api import Browser, BrowserContext
+    from psycopg.rows import TupleRow
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSPHRASE = "test passphrase, not secret"
@@ -90,7 +98,7 @@ class PgServer:
     sock: Path
     port: int
 
-    def _admin(self):  # type: ignore[no-untyped-def]
+    def _admin(self) -> psycopg.Connection[TupleRow]:
         import psycopg
 
         return psycopg.connect(host=str(self.sock), port=self.port, user="postgres", dbname="postgres",
@@ -150,13 +158,22 @@ def build_app(tmp_path: Path, keys: AnalystKey, database_url: str | None = None,
                        "keys_dir": keys.keys_dir, **extra})
 
 
-def add_survey(app: Flask, questionnaire: str = "demo@1", label: str = "Street outreach", **link_opts: object) -> tuple[str, str]:
+class LinkOptions(TypedDict, total=False):
+    """create_link's optional settings."""
+
+    expires_on: dt.date | None
+    response_cap: int | None
+    requires_code: bool
+
+
+def add_survey(app: Flask, questionnaire: str = "demo@1", label: str = "Street outreach",
+               **link_opts: Unpack[LinkOptions]) -> tuple[str, str]:
     """Create a survey with one link; returns (survey uid, link token)."""
     with app.app_context():
         s = session()
         q = app.extensions["questionnaires"][questionnaire]
         survey = create_survey(s, q, app.extensions["keyring"].ids()[0], "Test survey", ["en"])
-        link = create_link(s, survey, label, **link_opts)  # type: ignore[arg-type]
+        link = create_link(s, survey, label, **link_opts)
         s.commit()
         return survey.uid, link.token
 
@@ -209,7 +226,7 @@ def app(make_app: AppFactory) -> Flask:
 
 
 @pytest.fixture
-def client(app: Flask):  # type: ignore[no-untyped-def]
+def client(app: Flask) -> FlaskClient:
     return app.test_client()
 
 
@@ -301,7 +318,7 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture(scope="session")
-def browser():  # type: ignore[no-untyped-def]
+def browser() -> Iterator[Browser]:
     """Debian's Chromium, headless, driven by Playwright (no downloaded browser)."""
     chromium = shutil.which("chromium")
     if chromium is None:
@@ -315,7 +332,7 @@ def browser():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def phone(browser):  # type: ignore[no-untyped-def]
+def phone(browser: Browser) -> Iterator[BrowserContext]:
     """A fresh 360×640 phone-sized browser context with JavaScript on."""
     context = browser.new_context(viewport={"width": 360, "height": 640}, device_scale_factor=1)
     yield context
@@ -323,7 +340,7 @@ def phone(browser):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def phone_no_js(browser):  # type: ignore[no-untyped-def]
+def phone_no_js(browser: Browser) -> Iterator[BrowserContext]:
     """The same, with JavaScript disabled."""
     context = browser.new_context(viewport={"width": 360, "height": 640}, java_script_enabled=False)
     yield context

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from flask import Flask
 from sqlalchemy import func, select
@@ -11,8 +13,11 @@ from sqlalchemy import func, select
 from survey.server.database import session
 from survey.server.models import Response
 
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
 #: A complete, valid no-JavaScript submission of the demo questionnaire.
-DEMO_FORM = {
+DEMO_FORM: dict[str, str | list[str]] = {
     "needed_treatment": "yes",
     "barriers": ["cost", "confidentiality"],
     "treated_unfairly": "4",
@@ -41,7 +46,7 @@ def read_rows(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(fh))
 
 
-def js_answer_demo(page, at_step=None) -> None:  # type: ignore[no-untyped-def]
+def js_answer_demo(page: Page, at_step: Callable[[str], object] | None = None) -> None:
     """Answer the demo questionnaire as DEMO_FORM with JavaScript on, one screen at a time,
     ending on the review screen. ``at_step(name)`` runs on each screen before moving on."""
     def step(name: str) -> None:

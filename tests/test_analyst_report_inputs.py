@@ -10,21 +10,23 @@ from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 
 from survey.analyst.progress import Progress
 from survey.analyst.suppress import geometric_noise
 from survey.core import envelope
 from survey.core import export_format as exportfile
 from survey.core import sealed_document as plaintext
-from survey.core.questionnaire import Questionnaire, load, parse
+from survey.core.questionnaire import Answers, Questionnaire, load, parse
 from tests.conftest import PASSPHRASE, AnalystKey, run_analyst
 from tests.helpers import read_rows
 
 DEMO = Path(__file__).resolve().parent.parent / "survey" / "core" / "questionnaires" / "demo.toml"
 
 
-def sealed_export(path: Path, key: AnalystKey, q: Questionnaire, uid: str, answers: list[dict[str, object]]) -> Path:
+def sealed_export(path: Path, key: AnalystKey, q: Questionnaire, uid: str, answers: list[Answers]) -> Path:
     private = serialization.load_pem_private_key(key.private.read_bytes(), PASSPHRASE.encode())
+    assert isinstance(private, ec.EllipticCurvePrivateKey)
     records = (exportfile.Record("Clinic", envelope.seal(plaintext.encode(q, "en", a), private.public_key(), uid))
                for a in answers)
     manifest = {"survey": {"uid": uid, "title": uid},

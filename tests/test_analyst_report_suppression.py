@@ -40,24 +40,27 @@ def feasible_range(
         a_rows.append(coef)
         b.append(rhs)
 
+    def known_or(value: int | None, unknown: tuple[str, int, int]) -> tuple[str, int, int] | int:
+        return unknown if value is None else value
+
     for r in range(rows):
-        terms = [(("cell", r, c) if cells[r][c] is None else cells[r][c], 1.0) for c in range(cols)]
-        terms.append((("row", r, -1) if row_totals[r] is None else row_totals[r], -1.0))
+        terms = [(known_or(cells[r][c], ("cell", r, c)), 1.0) for c in range(cols)]
+        terms.append((known_or(row_totals[r], ("row", r, -1)), -1.0))
         equation(terms)
     for c in range(cols):
-        terms = [(("cell", r, c) if cells[r][c] is None else cells[r][c], 1.0) for r in range(rows)]
-        terms.append((("col", -1, c) if col_totals[c] is None else col_totals[c], -1.0))
+        terms = [(known_or(cells[r][c], ("cell", r, c)), 1.0) for r in range(rows)]
+        terms.append((known_or(col_totals[c], ("col", -1, c)), -1.0))
         equation(terms)
-    equation([(("row", r, -1) if row_totals[r] is None else row_totals[r], 1.0) for r in range(rows)] + [(grand_total, -1.0)])
-    equation([(("col", -1, c) if col_totals[c] is None else col_totals[c], 1.0) for c in range(cols)] + [(grand_total, -1.0)])
+    equation([(known_or(row_totals[r], ("row", r, -1)), 1.0) for r in range(rows)] + [(grand_total, -1.0)])
+    equation([(known_or(col_totals[c], ("col", -1, c)), 1.0) for c in range(cols)] + [(grand_total, -1.0)])
     constraint = LinearConstraint(np.array(a_rows), np.array(b), np.array(b))
     out = {}
     for u, j in idx.items():
         ends = []
         for sign in (1.0, -1.0):
-            c = np.zeros(len(unknowns))
-            c[j] = sign
-            res = milp(c, integrality=np.ones(len(unknowns)), bounds=Bounds(0, grand_total), constraints=constraint)
+            objective = np.zeros(len(unknowns))
+            objective[j] = sign
+            res = milp(objective, integrality=np.ones(len(unknowns)), bounds=Bounds(0, grand_total), constraints=constraint)
             assert res.success, res.message
             ends.append(round(res.x[j]))
         out[u] = (ends[0], ends[1])

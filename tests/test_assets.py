@@ -83,7 +83,8 @@ def test_an_asset_altered_after_start_up_fails_the_integrity_the_page_demands(
     served bytes no longer have, so a browser refuses to run it."""
     published = _published(app, analyst_key)
     altered_dir = tmp_path / "static"
-    shutil.copytree(app.static_folder, altered_dir)  # type: ignore[arg-type]
+    assert app.static_folder is not None
+    shutil.copytree(app.static_folder, altered_dir)
     altered = (altered_dir / "seal.js").read_bytes() + b"\n// altered by a compromised server\n"
     (altered_dir / "seal.js").write_bytes(altered)
     app.static_folder = str(altered_dir)  # the running server now serves the altered file

@@ -3,11 +3,17 @@ and the layout at 320 px with tap targets of at least 44 px."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
 import pytest
 from flask import Flask
 
 from tests.conftest import ROOT, LiveServer, add_survey, artifact
 from tests.helpers import js_answer_demo
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, BrowserContext, Page
 
 pytestmark = pytest.mark.browser
 AXE = ROOT / ".venv" / "node" / "node_modules" / "axe-core" / "axe.min.js"
@@ -22,14 +28,14 @@ def axe_source() -> str:
 
 
 @pytest.fixture
-def audited(browser):  # type: ignore[no-untyped-def]
+def audited(browser: Browser) -> Iterator[BrowserContext]:
     """A phone-sized context where the page's CSP is bypassed, only so axe can be injected."""
     context = browser.new_context(viewport={"width": 360, "height": 640}, bypass_csp=True)
     yield context
     context.close()
 
 
-def violations(page, axe_source: str) -> list[dict]:  # type: ignore[no-untyped-def]
+def violations(page: Page, axe_source: str) -> list[dict]:
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.add_script_tag(content=axe_source)
     return page.evaluate(
@@ -41,11 +47,11 @@ def violations(page, axe_source: str) -> list[dict]:  # type: ignore[no-untyped-
     )
 
 
-def test_every_page_state_has_no_axe_violations(app: Flask, live_server: LiveServer, audited, axe_source: str) -> None:  # type: ignore[no-untyped-def]
+def test_every_page_state_has_no_axe_violations(app: Flask, live_server: LiveServer, audited: BrowserContext, axe_source: str) -> None:
     _uid, token = add_survey(app)
     found: dict[str, list[dict]] = {}
 
-    def audit(page, name: str) -> None:  # type: ignore[no-untyped-def]
+    def audit(page: Page, name: str) -> None:
         found[name] = violations(page, axe_source)
 
     # Without the script (the no-JavaScript page): empty, then the server's error page.
@@ -85,7 +91,7 @@ def test_every_page_state_has_no_axe_violations(app: Flask, live_server: LiveSer
     assert {name: v for name, v in found.items() if v} == {}
 
 
-def _fits(page, width: int) -> list[str]:  # type: ignore[no-untyped-def]
+def _fits(page: Page, width: int) -> list[str]:
     """Problems on the current screen: sideways scrolling, or a visible control under 44 px."""
     return page.evaluate(
         """(width) => {
@@ -103,7 +109,7 @@ def _fits(page, width: int) -> list[str]:  # type: ignore[no-untyped-def]
     )
 
 
-def test_every_step_fits_320_px_with_tap_targets_of_44_px(app: Flask, live_server: LiveServer, browser) -> None:  # type: ignore[no-untyped-def]
+def test_every_step_fits_320_px_with_tap_targets_of_44_px(app: Flask, live_server: LiveServer, browser: Browser) -> None:
     _uid, token = add_survey(app)
     context = browser.new_context(viewport={"width": 320, "height": 568})
     page = context.new_page()

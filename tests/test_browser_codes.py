@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pytest
 from flask import Flask
 from sqlalchemy import select
@@ -12,11 +14,14 @@ from tests.conftest import LiveServer, add_survey
 from tests.helpers import count_responses, js_answer_demo
 from tests.test_access_codes import make_codes
 
+if TYPE_CHECKING:
+    from playwright.sync_api import BrowserContext
+
 pytestmark = pytest.mark.browser
 
 
 def test_a_code_unlocks_the_js_questionnaire_and_is_spent_with_the_sealed_response(
-    app: Flask, live_server: LiveServer, phone  # type: ignore[no-untyped-def]
+    app: Flask, live_server: LiveServer, phone: BrowserContext
 ) -> None:
     _uid, token = add_survey(app, requires_code=True)
     code = make_codes(app, token, 1)[0]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, TypedDict
 
 import pytest
 from flask import Flask
@@ -12,8 +13,16 @@ from tests.conftest import AnalystKey, LiveServer, artifact, build_app, run_anal
 from tests.helpers import read_rows
 from tests.test_console_support import PASSWORD, make_user
 
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page, ViewportSize
+
 pytestmark = pytest.mark.browser
 K = 2
+
+
+class PhoneSize(TypedDict):
+    viewport: ViewportSize
+    device_scale_factor: float
 
 
 @pytest.fixture
@@ -27,7 +36,7 @@ def k2_server(tmp_path: Path, analyst_key: AnalystKey) -> Iterator[tuple[Flask, 
     server.stop()
 
 
-def _login(page, base: str, name: str, password: str) -> None:  # type: ignore[no-untyped-def]
+def _login(page: Page, base: str, name: str, password: str) -> None:
     page.goto(f"{base}/console/login")
     page.fill("#username", name)
     page.fill("#password", password)
@@ -35,17 +44,17 @@ def _login(page, base: str, name: str, password: str) -> None:  # type: ignore[n
     page.wait_for_url(f"{base}/console/")
 
 
-def _no_horizontal_scroll(page) -> None:  # type: ignore[no-untyped-def]
+def _no_horizontal_scroll(page: Page) -> None:
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), page.url
 
 
-def test_admin_coordinator_respondent_and_analyst_through_the_console(  # type: ignore[no-untyped-def]
-    k2_server, browser, analyst_key: AnalystKey, tmp_path: Path
+def test_admin_coordinator_respondent_and_analyst_through_the_console(
+    k2_server: tuple[Flask, LiveServer], browser: Browser, analyst_key: AnalystKey, tmp_path: Path
 ) -> None:
     app, server = k2_server
     base = server.url
     make_user(app, "admin", admin=True)
-    phone = {"viewport": {"width": 360, "height": 640}, "device_scale_factor": 1}
+    phone: PhoneSize = {"viewport": {"width": 360, "height": 640}, "device_scale_factor": 1}
 
     # The admin makes a coordinator and a survey, and assigns the one to the other.
     admin_ctx = browser.new_context(**phone)

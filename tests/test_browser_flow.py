@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import pytest
@@ -15,19 +16,22 @@ from survey.server.respond.forms import MESSAGES
 from tests.conftest import AnalystKey, LiveServer, add_survey, artifact, export_survey, run_analyst
 from tests.helpers import DEMO_FORM, DEMO_ROW, count_responses, js_answer_demo, read_rows
 
+if TYPE_CHECKING:
+    from playwright.sync_api import BrowserContext, Page, Request
+
 pytestmark = pytest.mark.browser
 CANARIES = (b"canary-7f3a9c", b"waiting list was months long")
 
 
-def _record_requests(page) -> list:  # type: ignore[no-untyped-def]
-    seen: list = []
+def _record_requests(page: Page) -> list[Request]:
+    seen: list[Request] = []
     page.on("request", lambda r: seen.append(r))
     return seen
 
 
 def test_js_answers_are_sealed_on_the_phone_and_decrypt_exactly(
-    app: Flask, live_server: LiveServer, phone, analyst_key: AnalystKey, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+    app: Flask, live_server: LiveServer, phone: BrowserContext, analyst_key: AnalystKey, tmp_path: Path
+) -> None:
     uid, token = add_survey(app)
     page = phone.new_page()
     requests = _record_requests(page)
@@ -47,6 +51,7 @@ def test_js_answers_are_sealed_on_the_phone_and_decrypt_exactly(
     [post] = [r for r in requests if r.method == "POST"]
     assert post.url.endswith(f"/s/{token}/sealed")
     assert post.headers["content-type"] == "application/octet-stream"
+    assert post.post_data_buffer is not None
     assert len(post.post_data_buffer) == OVERHEAD + 1024  # one padded bucket, nothing else
     for request in requests:
         body = request.post_data_buffer or b""
@@ -59,7 +64,7 @@ def test_js_answers_are_sealed_on_the_phone_and_decrypt_exactly(
     assert {k: row[k] for k in DEMO_ROW} == DEMO_ROW
 
 
-def test_client_messages_are_the_servers_and_conditions_apply_live(app: Flask, live_server: LiveServer, phone) -> None:  # type: ignore[no-untyped-def]
+def test_client_messages_are_the_servers_and_conditions_apply_live(app: Flask, live_server: LiveServer, phone: BrowserContext) -> None:
     _uid, token = add_survey(app)
     page = phone.new_page()
     page.goto(f"{live_server.url}/s/{token}")
@@ -99,7 +104,7 @@ def test_client_messages_are_the_servers_and_conditions_apply_live(app: Flask, l
     assert page.is_visible("#section-about")
 
 
-def test_after_sending_nothing_is_left_on_the_phone_and_back_shows_no_answers(app: Flask, live_server: LiveServer, phone) -> None:  # type: ignore[no-untyped-def]
+def test_after_sending_nothing_is_left_on_the_phone_and_back_shows_no_answers(app: Flask, live_server: LiveServer, phone: BrowserContext) -> None:
     _uid, token = add_survey(app)
     page = phone.new_page()
     page.goto(f"{live_server.url}/")
@@ -122,7 +127,7 @@ def test_after_sending_nothing_is_left_on_the_phone_and_back_shows_no_answers(ap
         assert page.input_value("#comment") == "" and not page.is_checked("#needed_treatment-0")
 
 
-def test_leave_quickly_replaces_the_survey_in_history(app: Flask, live_server: LiveServer, phone) -> None:  # type: ignore[no-untyped-def]
+def test_leave_quickly_replaces_the_survey_in_history(app: Flask, live_server: LiveServer, phone: BrowserContext) -> None:
     _uid, token = add_survey(app)
     page = phone.new_page()
     leave = app.config["SETTINGS"].leave_url
@@ -140,7 +145,7 @@ def test_leave_quickly_replaces_the_survey_in_history(app: Flask, live_server: L
     assert urlsplit(page.url).path == "/"
 
 
-def _tab_to(page, selector: str, limit: int = 40) -> None:  # type: ignore[no-untyped-def]
+def _tab_to(page: Page, selector: str, limit: int = 40) -> None:
     for _ in range(limit):
         page.keyboard.press("Tab")
         if page.evaluate("s => document.activeElement.matches(s)", selector):
@@ -148,7 +153,7 @@ def _tab_to(page, selector: str, limit: int = 40) -> None:  # type: ignore[no-un
     raise AssertionError(f"Tab never reached {selector}")
 
 
-def test_the_questionnaire_can_be_completed_with_the_keyboard_alone(app: Flask, live_server: LiveServer, phone) -> None:  # type: ignore[no-untyped-def]
+def test_the_questionnaire_can_be_completed_with_the_keyboard_alone(app: Flask, live_server: LiveServer, phone: BrowserContext) -> None:
     _uid, token = add_survey(app)
     page = phone.new_page()
     page.goto(f"{live_server.url}/s/{token}")
@@ -177,7 +182,7 @@ def test_the_questionnaire_can_be_completed_with_the_keyboard_alone(app: Flask, 
     assert count_responses(app) == 1
 
 
-def test_the_respondent_page_weighs_at_most_30_kb_and_loads_only_from_its_host(app: Flask, live_server: LiveServer, phone) -> None:  # type: ignore[no-untyped-def]
+def test_the_respondent_page_weighs_at_most_30_kb_and_loads_only_from_its_host(app: Flask, live_server: LiveServer, phone: BrowserContext) -> None:
     _uid, token = add_survey(app)
     page = phone.new_page()
     cdp = phone.new_cdp_session(page)
@@ -207,7 +212,7 @@ def test_the_respondent_page_weighs_at_most_30_kb_and_loads_only_from_its_host(a
     assert shift < 0.01  # the script's changes happen before the first paint: no layout shift
 
 
-def test_without_crypto_subtle_the_plain_form_posts_and_says_the_server_encrypts(app: Flask, live_server: LiveServer, phone) -> None:  # type: ignore[no-untyped-def]
+def test_without_crypto_subtle_the_plain_form_posts_and_says_the_server_encrypts(app: Flask, live_server: LiveServer, phone: BrowserContext) -> None:
     """As on plain HTTP to a local address: JavaScript runs, but WebCrypto is not there."""
     _uid, token = add_survey(app)
     page = phone.new_page()
@@ -231,7 +236,7 @@ def test_without_crypto_subtle_the_plain_form_posts_and_says_the_server_encrypts
     assert count_responses(app) == 1
 
 
-def test_with_webcrypto_the_notice_says_answers_are_encrypted_on_this_device(app: Flask, live_server: LiveServer, phone) -> None:  # type: ignore[no-untyped-def]
+def test_with_webcrypto_the_notice_says_answers_are_encrypted_on_this_device(app: Flask, live_server: LiveServer, phone: BrowserContext) -> None:
     _uid, token = add_survey(app)
     page = phone.new_page()
     page.goto(f"{live_server.url}/s/{token}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -11,13 +12,16 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from survey.core.envelope import HEADER_SIZE, OpenError, key_id, open_envelope, parse_header, public_key_raw
 from tests.conftest import LiveServer
 
+if TYPE_CHECKING:
+    from playwright.sync_api import BrowserContext, Page
+
 VECTORS = json.loads((Path(__file__).parent / "data" / "hpke_vectors_p256.json").read_text())
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def module_page(live_server: LiveServer, phone):  # type: ignore[no-untyped-def]
+def module_page(live_server: LiveServer, phone: BrowserContext) -> Page:
     """A page on the live server (http://127.0.0.1 is a secure context, so crypto.subtle exists)."""
     page = phone.new_page()
     page.goto(f"{live_server.url}/")
@@ -25,7 +29,7 @@ def module_page(live_server: LiveServer, phone):  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize("vector", VECTORS, ids=lambda v: f"aead{v['aead_id']}")
-def test_the_browser_module_reproduces_the_rfc9180_vectors_byte_for_byte(module_page, vector: dict) -> None:  # type: ignore[no-untyped-def]
+def test_the_browser_module_reproduces_the_rfc9180_vectors_byte_for_byte(module_page: Page, vector: dict) -> None:
     first = vector["encryptions"][0]
     got = module_page.evaluate(
         """async ([v, e]) => {
@@ -46,7 +50,7 @@ def test_the_browser_module_reproduces_the_rfc9180_vectors_byte_for_byte(module_
     }
 
 
-def test_a_browser_envelope_opens_with_the_python_analyst_code(module_page) -> None:  # type: ignore[no-untyped-def]
+def test_a_browser_envelope_opens_with_the_python_analyst_code(module_page: Page) -> None:
     private = ec.generate_private_key(ec.SECP256R1())
     public = private.public_key()
     document = '{"answers":{"comment":"ünïcode ✓ canary"},"f":1}'
@@ -65,7 +69,7 @@ def test_a_browser_envelope_opens_with_the_python_analyst_code(module_page) -> N
         open_envelope(envelope, private, "another-survey")
 
 
-def test_the_browser_refuses_a_key_id_that_does_not_match_the_key(module_page) -> None:  # type: ignore[no-untyped-def]
+def test_the_browser_refuses_a_key_id_that_does_not_match_the_key(module_page: Page) -> None:
     public = ec.generate_private_key(ec.SECP256R1()).public_key()
     error = module_page.evaluate(
         """async ([pk]) => {

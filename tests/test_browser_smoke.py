@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from flask import Flask
@@ -10,10 +11,13 @@ from flask import Flask
 from tests.conftest import AnalystKey, LiveServer, add_survey, artifact, export_survey, run_analyst
 from tests.helpers import read_rows
 
+if TYPE_CHECKING:
+    from playwright.sync_api import BrowserContext
+
 pytestmark = pytest.mark.browser
 
 
-def test_no_js_phone_submission_decrypts_exactly(app: Flask, live_server: LiveServer, phone_no_js, analyst_key: AnalystKey, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_no_js_phone_submission_decrypts_exactly(app: Flask, live_server: LiveServer, phone_no_js: BrowserContext, analyst_key: AnalystKey, tmp_path: Path) -> None:
     uid, token = add_survey(app)
     page = phone_no_js.new_page()
     bodies: list[bytes] = []

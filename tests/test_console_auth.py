@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pytest
 from flask import Flask
+from werkzeug.routing import Rule
 
 from survey.server import staff_auth as auth
 from survey.server.database import session
 from survey.server.models import AuditEntry
-from tests.conftest import add_survey
+from tests.conftest import AnalystKey, add_survey
 from tests.test_console_support import PASSWORD, World, assign, csrf, link_id, login, make_user
 
 pytestmark = pytest.mark.both_databases  # every test using `app` runs on SQLite and PostgreSQL
@@ -30,19 +32,23 @@ def world(app: Flask) -> World:
         s = session()
         # a second link on the same survey, to be revoked by the walk
         from survey.server.surveys import create_link
-        extra = create_link(s, s.get(Survey, survey_id), "Second")
+        survey = s.get(Survey, survey_id)
+        assert survey is not None
+        extra = create_link(s, survey, "Second")
         s.commit()
         extra_id = extra.id
     return World(survey_id, uid, link_id(app, token), token, extra_id, admin, assigned, other, spare_user)
 
 
-def _url(rule, w: World) -> str:  # type: ignore[no-untyped-def]
+def _url(rule: Rule, w: World) -> str:
     values = {"survey_id": w.survey_id, "link_id": w.link_id, "user_id": w.spare_user_id}
     if rule.endpoint == "console.link_revoke":
         values["link_id"] = w.spare_link_id
     if rule.endpoint == "console.survey_unassign":
         values["user_id"] = w.assigned_id
-    return rule.build(values, append_unknown=False)[1]
+    built = rule.build(values, append_unknown=False)
+    assert built is not None
+    return built[1]
 
 
 ADMIN_ONLY = {"console.users", "console.user_disable", "console.user_enable", "console.survey_new",
@@ -52,13 +58,14 @@ SURVEY_SCOPED = {"survey_id", "link_id"}
 LAST = ("console.survey_unassign", "console.logout")
 
 
-def _console_rules(app: Flask) -> list:  # type: ignore[type-arg]
+def _console_rules(app: Flask) -> list[Rule]:
     rules = [r for r in app.url_map.iter_rules() if r.endpoint.startswith("console.")]
     assert len(rules) >= 20
     return sorted(rules, key=lambda r: (r.endpoint in LAST, LAST.index(r.endpoint) if r.endpoint in LAST else 0, r.endpoint))
 
 
-def _calls(rule):  # type: ignore[no-untyped-def]
+def _calls(rule: Rule) -> list[str]:
+    assert rule.methods is not None
     return [m for m in ("GET", "POST") if m in rule.methods]
 
 
@@ -112,8 +119,10 @@ def test_a_post_without_a_valid_csrf_token_is_refused_and_changes_nothing(app: F
     assert client.get("/console/").status_code == 200  # still logged in: logout was refused too
     with app.app_context():
         from survey.server.models import Link, Survey
-        assert not session().get(Link, world.link_id).revoked
-        assert session().get(Survey, world.survey_id).is_open
+        link = session().get(Link, world.link_id)
+        assert link is not None and not link.revoked
+        survey = session().get(Survey, world.survey_id)
+        assert survey is not None and survey.is_open
     # a CSRF token of another session does not work either
     foreign = csrf(login(app, "admin"), "/console/password")
     assert client.post(f"/console/links/{world.link_id}/revoke", data={"csrf_token": foreign}).status_code == 400
@@ -164,7 +173,7 @@ def test_login_is_throttled_per_account_after_five_failures(app: Flask, world: W
     assert all(isinstance(k, bytes) and len(k) == 16 for k in limiter._counts)  # no names kept in memory
 
 
-def test_session_cookie_is_httponly_samesite_strict_and_secure_outside_debug(app: Flask, world: World, tmp_path, analyst_key) -> None:  # type: ignore[no-untyped-def]
+def test_session_cookie_is_httponly_samesite_strict_and_secure_outside_debug(app: Flask, world: World, tmp_path: Path, analyst_key: AnalystKey) -> None:
     client = app.test_client()
     response = client.post("/console/login", data={"csrf_token": csrf(client), "username": "admin", "password": PASSWORD})
     cookie = response.headers["Set-Cookie"]

@@ -6,6 +6,7 @@ import re
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 from PIL import Image
 
 from tests.conftest import AppFactory, add_survey
@@ -22,7 +23,7 @@ def k_app(make_app: AppFactory) -> Flask:
     return make_app(count_threshold=K)
 
 
-def _pages_and_downloads(client, survey_id: int, link: int) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def _pages_and_downloads(client: FlaskClient, survey_id: int, link: int) -> dict[str, str]:
     out = {url: client.get(url).get_data(as_text=True) for url in (
         "/console/", f"/console/surveys/{survey_id}", f"/console/surveys/{survey_id}/counts.csv",
         f"/console/links/{link}/codes", f"/console/links/{link}/flyer")}
@@ -72,7 +73,9 @@ def _svg_to_image(svg: bytes, scale: int = 8) -> Image.Image:
     view = re.search(r'viewBox="0 0 (\d+) (\d+)"', text)
     assert view, "the SVG must scale (viewBox, no fixed size)"
     size = int(view.group(1))
-    path = re.search(r'<path stroke="#000" d="([^"]+)"', text).group(1)  # the dark modules
+    dark = re.search(r'<path stroke="#000" d="([^"]+)"', text)
+    assert dark is not None
+    path = dark.group(1)  # the dark modules
     img = Image.new("L", (size * scale, size * scale), 255)
     x = y = 0.0
     for cmd, args in re.findall(r"([MmHh])([-\d. ]+)", path):

@@ -14,8 +14,10 @@ def test_demo_prints_a_working_link_and_a_one_time_admin_login(app: Flask) -> No
     runner = app.test_cli_runner()
     first = runner.invoke(args=["demo", "--base-url", "http://127.0.0.1:5000"])
     assert first.exit_code == 0, first.output
-    token = re.search(r"Respondent link: http://127\.0\.0\.1:5000/s/(\S+)", first.output).group(1)
-    password = re.search(r"user 'admin', password '(\S+)'", first.output).group(1)
+    link = re.search(r"Respondent link: http://127\.0\.0\.1:5000/s/(\S+)", first.output)
+    admin = re.search(r"user 'admin', password '(\S+)'", first.output)
+    assert link is not None and admin is not None, first.output
+    token, password = link.group(1), admin.group(1)
     client = app.test_client()
     assert client.get(f"/s/{token}").status_code == 200
     login = client.get("/console/login")

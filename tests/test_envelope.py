@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -136,7 +137,7 @@ def test_the_wrong_key_is_named(key: ec.EllipticCurvePrivateKey) -> None:
     ],
     ids=["short", "odd-length", "version-2", "other-kem", "compressed-point"],
 )
-def test_malformed_envelopes_are_refused_before_any_crypto(key: ec.EllipticCurvePrivateKey, mutate) -> None:  # type: ignore[no-untyped-def]
+def test_malformed_envelopes_are_refused_before_any_crypto(key: ec.EllipticCurvePrivateKey, mutate: Callable[[bytes], bytes]) -> None:
     sealed = envelope.seal(b"x", key.public_key(), "s")
     with pytest.raises(envelope.EnvelopeError):
         envelope.parse_header(mutate(sealed))

@@ -3,6 +3,8 @@ page with errors, with <html lang dir> checked (Arabic right-to-left) and screen
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pytest
 from flask import Flask
 
@@ -10,12 +12,15 @@ from survey.core.languages import LANGUAGES
 from survey.devtools.translation_status import compile_catalogs
 from tests.conftest import LiveServer, add_survey, artifact
 
+if TYPE_CHECKING:
+    from playwright.sync_api import BrowserContext
+
 #: A mistake the server refuses on each questionnaire: an answer together with "Prefer not to say".
 MISTAKES = {"stigma@1": "dis_told", "service_access@1": "barriers"}
 
 
 @pytest.mark.browser
-def test_each_questionnaire_renders_in_every_language_with_errors(app: Flask, live_server: LiveServer, phone_no_js) -> None:  # type: ignore[no-untyped-def]
+def test_each_questionnaire_renders_in_every_language_with_errors(app: Flask, live_server: LiveServer, phone_no_js: BrowserContext) -> None:
     compile_catalogs()  # the server process reads the .mo files at its first request
     page = phone_no_js.new_page()
     for key, code in MISTAKES.items():

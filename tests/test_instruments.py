@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from survey.core.questionnaire import PREFER_NOT_TO_SAY, Questionnaire, load_directory, score
+from survey.core.questionnaire import PREFER_NOT_TO_SAY, Answers, Questionnaire, load_directory, score
 
 INSTRUMENTS = ("stigma@1", "service_access@1")
 SERVICES = ("detox", "outpatient", "medication", "residential", "aftercare", "mutual_help", "housing",
@@ -32,8 +32,10 @@ def test_background_section_is_identical_in_both_instruments(definitions: dict[s
     q = definitions["stigma@1"]
     assert q.question("age_band").option_codes == ("18_24", "25_34", "35_44", "45_54", "55_64", "65_plus")
     assert q.question("gender").option_codes == ("woman", "man", "non_binary", "self_describe")
-    assert q.question("gender_self").show_if is not None and q.question("gender_self").show_if.any_of == ("self_describe",)
-    assert q.question("recovery_time").show_if is not None and q.question("recovery_time").show_if.question == "recovery_status"
+    gender_self = q.question("gender_self").show_if
+    assert gender_self is not None and gender_self.any_of == ("self_describe",)
+    recovery_time = q.question("recovery_time").show_if
+    assert recovery_time is not None and recovery_time.question == "recovery_status"
     assert "other" in q.question("country").option_codes
 
 
@@ -47,7 +49,7 @@ def test_service_grid_has_one_question_per_service(definitions: dict[str, Questi
 def test_reverse_scored_items_are_mirrored(definitions: dict[str, Questionnaire]) -> None:
     q = definitions["stigma@1"]
     [internal] = [s for s in q.scores if s.code == "internalised_stigma"]
-    answers = {"int_ashamed": 5, "int_worth": 5, "int_deserve": 5, "int_weak": 5, "int_proud": 1}
+    answers: Answers = {"int_ashamed": 5, "int_worth": 5, "int_deserve": 5, "int_weak": 5, "int_proud": 1}
     assert score(internal, answers) == 5.0
     answers["int_weak"] = PREFER_NOT_TO_SAY
     assert score(internal, answers) == 5.0  # 4 of 5 answered is enough

@@ -8,13 +8,14 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+from flask import Flask
 
 from survey import create_app
 from survey.server.keyring import KeyringError
 from tests.conftest import AnalystKey
 
 
-def _app(tmp_path: Path, keys_dir: Path):  # type: ignore[no-untyped-def]
+def _app(tmp_path: Path, keys_dir: Path) -> Flask:
     return create_app({"testing": True, "instance_path": tmp_path / "i", "keys_dir": keys_dir,
                        "database_url": f"sqlite:///{tmp_path / 'db.sqlite'}"})
 

@@ -32,7 +32,7 @@ BURST = 16
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
         return None
 
 

@@ -57,7 +57,7 @@ def test_the_lock_pins_every_declared_dependency_at_a_version_it_allows() -> Non
 
 def test_the_lock_is_exactly_what_is_installed() -> None:
     """What pip-audit audits is what runs: no installed package missing from the lock, none extra."""
-    installed = {canonicalize_name(d.metadata["Name"]): d.version for d in metadata.distributions()}
+    installed: dict[str, str] = {canonicalize_name(d.metadata["Name"]): d.version for d in metadata.distributions()}
     for tool in ("pip", "setuptools", "wheel", SELF):  # `pip freeze` leaves these out
         installed.pop(tool, None)
     pins = _locked()

@@ -19,7 +19,7 @@ def _post(url: str, form: dict, headers: dict[str, str]) -> int:
     request = urllib.request.Request(url, data=data, headers=headers, method="POST")
 
     class NoRedirect(urllib.request.HTTPRedirectHandler):
-        def redirect_request(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        def redirect_request(self, *args: object, **kwargs: object) -> None:
             return None
 
     opener = urllib.request.build_opener(NoRedirect)
@@ -31,7 +31,7 @@ def _post(url: str, form: dict, headers: dict[str, str]) -> int:
 
 
 def _files_under(*roots: Path) -> list[Path]:
-    found = []
+    found: list[Path] = []
     for root in roots:
         found.extend(p for p in root.rglob("*") if p.is_file())
     return found

@@ -50,6 +50,7 @@ def test_a_stored_response_has_exactly_six_columns_and_only_a_date(app: Flask) -
         columns = [c["name"] for c in inspect(engine()).get_columns("responses")]
         assert sorted(columns) == sorted(["id", "survey_id", "link_id", "received_on", "key_id", "envelope"])
         row = session().scalar(select(Response))
+        assert row is not None
         assert isinstance(row.received_on, dt.date) and not isinstance(row.received_on, dt.datetime)
         assert len(row.id) == 32
         assert b"canary" not in row.envelope
@@ -133,7 +134,9 @@ def test_a_closed_survey_refuses_answers_with_410(app: Flask) -> None:
     uid, token = add_survey(app)
     with app.app_context():
         s = session()
-        s.scalar(select(Survey).where(Survey.uid == uid)).is_open = False
+        survey = s.scalar(select(Survey).where(Survey.uid == uid))
+        assert survey is not None
+        survey.is_open = False
         s.commit()
     client = app.test_client()
     page = client.get(f"/s/{token}")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from flask import Flask
 
@@ -16,7 +18,7 @@ pytestmark = pytest.mark.both_databases  # every test using `app` runs on SQLite
 OCTETS = {"Content-Type": "application/octet-stream"}
 
 
-def _envelope(app: Flask, uid: str, keys_dir=None) -> bytes:  # type: ignore[no-untyped-def]
+def _envelope(app: Flask, uid: str, keys_dir: Path | None = None) -> bytes:
     keyring = load_keyring(keys_dir) if keys_dir else app.extensions["keyring"]
     key = keyring[keyring.ids()[0]].key
     q = app.extensions["questionnaires"]["demo@1"]
