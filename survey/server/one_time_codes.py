@@ -18,20 +18,26 @@ from survey.server.models import AccessCode, Link
 
 #: No look-alikes: no 0/O, 1/I/L, 2/Z, 5/S, 6/G, 8/B, U/V.
 ALPHABET = "ACDEFHJKMNPQRTWXY3479"
-GROUP = 4
-LENGTH = 8  # 21**8 ≈ 3.8e10 codes per link: guessing one of a thousand takes ~4e7 tries.
+GROUP = 5
+#: 21**10 ≈ 1.7e13 codes per link (44 bits). With 1000 unused codes on a link, a guess is right
+#: once in 1.7e10 tries; at the most wrong codes the code step allows a link (code_step.py), that is
+#: decades of guessing (tests/test_code_guessing.py).
+LENGTH = 10
+#: Codes made before codes grew to 10 characters (8, in groups of 4) are printed and handed out:
+#: they still work until used.
+LENGTHS = frozenset({8, LENGTH})
 MAX_BATCH = 1000
 _NOT_CODE = re.compile(r"[^0-9A-Z]")
 
 
 def normalise(code: str) -> str:
-    """Upper case, spaces and dashes dropped: ``abcd efgh`` and ``ABCD-EFGH`` are the same code."""
+    """Upper case, spaces and dashes dropped: ``acdef 347xy`` and ``ACDEF-347XY`` are the same code."""
     return _NOT_CODE.sub("", code.upper())[: LENGTH * 2]
 
 
 def well_formed(code: str) -> bool:
     normal = normalise(code)
-    return len(normal) == LENGTH and all(c in ALPHABET for c in normal)
+    return len(normal) in LENGTHS and all(c in ALPHABET for c in normal)
 
 
 def new_code() -> str:

@@ -10,7 +10,7 @@ from flask_babel import gettext
 
 from survey.server.respond.blueprint import bp
 from survey.server.web.errors import respondent_error_page
-from survey.server.web.ratelimit import RateLimiter, client_address
+from survey.server.web.ratelimit import RateLimiter, request_client
 
 SUBMIT_ENDPOINTS = frozenset({"respond.submit_form", "respond.submit_sealed"})
 
@@ -29,8 +29,7 @@ def _limit_submissions() -> Any:
         return None
     limiter: RateLimiter | None = current_app.extensions.get("submit_limiter")
     settings = current_app.config["SETTINGS"]
-    key = client_address(request.remote_addr, request.headers.get("X-Forwarded-For"), settings.trusted_proxy_hops)
-    if limiter is None or limiter.hit(key):
+    if limiter is None or limiter.hit(request_client()):
         return None
     message = gettext("Too many answers were sent from this connection in a short time. Nothing was stored. "
                       "Please wait a few minutes and try again.")

@@ -29,8 +29,12 @@ def questionnaire(token: str) -> Any:
 def submit_form(token: str) -> Any:
     """The no-JavaScript path: validate, seal in memory, store only the envelope."""
     link = open_link(token)
-    if link.requires_code and not code_step.accept(link, request.form.get(code_step.FIELD, "")):
-        return code_step.code_page(link, 403, refused=True)
+    if link.requires_code:
+        stopped = code_step.paused_page(link)
+        if stopped is not None:
+            return stopped
+        if not code_step.accept(link, request.form.get(code_step.FIELD, "")):
+            return code_step.code_page(link, 403, refused=True)
     q = questionnaire_of(link)
     form_type = form_class(q)
     form = form_type(request.form)
@@ -69,6 +73,8 @@ def submit_sealed(token: str) -> Any:
     body = request.get_data(cache=False)
     if len(body) > MAX_ENVELOPE_SIZE:
         return jsonify(error="too large"), 413
+    if link.requires_code and code_step.paused(link):
+        return jsonify(error="too many codes"), 429
     code_hash = code_step.code_to_spend(link, request.headers.get(code_step.HEADER, "")) if link.requires_code else None
     if link.requires_code and code_hash is None:
         return jsonify(error="access code"), 403

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import secrets
 import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable
+
+from flask import current_app, request
 
 
 class RateLimiter:
@@ -69,3 +72,25 @@ def client_address(remote_addr: str | None, forwarded_for: str | None, trusted_h
         if len(hops) >= trusted_hops:
             return hops[-trusted_hops]
     return remote_addr or ""
+
+
+def rate_key(address: str) -> str:
+    """The key an address is counted under: an IPv6 address by its /64 network (one subscriber
+    usually holds a whole /64, so counting single addresses would count nothing), an IPv4 address
+    (also one written as IPv6) as it is, anything else unchanged."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((int(ip) >> 64 << 64, 64)))
+    return str(ip)
+
+
+def request_client() -> str:
+    """The current request's client as a rate-limit key (see :func:`client_address` and
+    :func:`rate_key`): only ever turned into a salted HMAC by :class:`RateLimiter`."""
+    hops = current_app.config["SETTINGS"].trusted_proxy_hops
+    return rate_key(client_address(request.remote_addr, request.headers.get("X-Forwarded-For"), hops))
