@@ -99,6 +99,8 @@ def cmd_decrypt(args: argparse.Namespace) -> int:
         print(f"{count} rejected: {reason}" + (f" (e.g. {printable(example)})" if example else ""), file=sys.stderr)
     for problem in outcome.problems:
         print(f"WARNING: {problem}", file=sys.stderr)
+    for line in outcome.export_digests():
+        print(line, file=sys.stderr)
     print(f"wrote {args.out}", file=sys.stderr)
     return 1 if outcome.problems else 0
 

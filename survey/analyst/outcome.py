@@ -33,3 +33,8 @@ class Outcome:
     problems: list[str] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
     decrypt_seconds: float = 0.0
+
+    def export_digests(self) -> list[str]:
+        """One line per export read: its SHA-256, which the server's admin types in to confirm
+        that the analyst has this export before the server's copy is purged."""
+        return [f"{entry['file']}: sha256 {entry['sha256']}" for entry in self.inputs]

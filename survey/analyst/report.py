@@ -114,6 +114,8 @@ def print_summary(outcome: Outcome, out: Path, stream: IO[str] = sys.stderr) -> 
         print(f"{n} rejected: {reason}", file=stream)
     for p in outcome.problems:
         print(f"WARNING: {p}", file=stream)
+    for line in outcome.export_digests():
+        print(line, file=stream)
     print(f"wrote {out}/ (report.html, aggregates.csv, responses.csv, scores.csv, codebook.csv, run.json)",
           file=stream)
 

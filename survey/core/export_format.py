@@ -17,7 +17,7 @@ import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import IO, Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 import pybase64
 
@@ -44,7 +44,13 @@ def record_line(record: Record) -> bytes:
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
 
 
-def write(out: IO[bytes], manifest: dict[str, Any], records: Iterable[Record]) -> int:
+class BinaryWriter(Protocol):
+    """Where an export is written: a file, a spooled buffer, or a stream that hashes as it goes."""
+
+    def write(self, data: bytes, /) -> int: ...
+
+
+def write(out: BinaryWriter, manifest: dict[str, Any], records: Iterable[Record]) -> int:
     """Write manifest and records; returns the record count. Records are spooled first (they are
     ciphertext) because the manifest that leads the file carries their count and digest."""
     digest = hashlib.sha256()

@@ -62,7 +62,8 @@ def export_command(survey_ref: str, out: Path) -> None:
     with open(tmp, "wb") as fh:
         count = write_export(session(), survey, q, fh)
     tmp.replace(out)
-    click.echo(f"wrote {count} sealed responses of survey {survey.uid} to {out}")
+    session().commit()  # the survey remembers this export's digest, for the purge
+    click.echo(f"wrote {count} sealed responses of survey {survey.uid} to {out} (sha256 {survey.export_sha256})")
 
 
 @click.command("demo")

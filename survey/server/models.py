@@ -34,6 +34,12 @@ class Survey(Base):
     #: Space-separated locale codes offered to respondents.
     languages: Mapped[str] = mapped_column(String(200), default="en")
     is_open: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: The SHA-256 and record count of the latest export made of this survey, so that the analyst
+    #: can confirm that export (survey-analyst prints its digest) before the ciphertexts are purged.
+    export_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    export_records: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    #: The day this survey's ciphertexts were purged from the server, once the analyst had them.
+    purged_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
 
     links: Mapped[list[Link]] = relationship(back_populates="survey")
 

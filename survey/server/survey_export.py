@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from typing import IO
 
@@ -38,8 +39,26 @@ def _records(session: Session, survey: Survey) -> Iterator[exportfile.Record]:
         yield exportfile.Record(labels.get(link_id, ""), bytes(env))
 
 
+class _Digesting:
+    """A binary stream that passes writes on and hashes them (the export's SHA-256 as written)."""
+
+    def __init__(self, out: IO[bytes]) -> None:
+        self.out = out
+        self.digest = hashlib.sha256()
+
+    def write(self, data: bytes) -> int:
+        self.digest.update(data)
+        return self.out.write(data)
+
+
 def write_export(session: Session, survey: Survey, q: Questionnaire, out: IO[bytes]) -> int:
-    return exportfile.write(out, manifest_for(survey, q), _records(session, survey))
+    """Write the export; the survey remembers its SHA-256 and record count (the caller commits),
+    which the analyst's confirmation must match before the ciphertexts can be purged."""
+    digesting = _Digesting(out)
+    count = exportfile.write(digesting, manifest_for(survey, q), _records(session, survey))
+    survey.export_sha256 = digesting.digest.hexdigest()
+    survey.export_records = count
+    return count
 
 
 def find_survey(session: Session, ref: str) -> Survey | None:

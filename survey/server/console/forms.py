@@ -118,6 +118,13 @@ class LinkForm(ConsoleForm):
             raise ValidationError(_l("Choose today or a later day."))
 
 
+class PurgeForm(ConsoleForm):
+    """The analyst's confirmation of an export, as the digest survey-analyst printed for it."""
+
+    sha256 = StringField(_l("SHA-256 of the export"), validators=[InputRequired(), Length(max=200)],
+                         render_kw={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "none"})
+
+
 class CodesForm(ConsoleForm):
     count = IntegerField(_l("How many codes"), default=20,
                          validators=[InputRequired(), NumberRange(1, MAX_BATCH)],

@@ -18,11 +18,12 @@ from survey.core.spreadsheet_cells import cell
 from survey.server import counts, qr
 from survey.server.console.blueprint import bp
 from survey.server.console.common import admin_only, done, me, my_survey, one_button, record, refused_csrf
-from survey.server.console.forms import ActionForm, AssignForm, LinkForm, SurveyForm
+from survey.server.console.forms import ActionForm, AssignForm, LinkForm, PurgeForm, SurveyForm
 from survey.server.console.permissions import visible_surveys
-from survey.server.database import session
+from survey.server.database import engine, session
 from survey.server.links import LinkState, link_state
 from survey.server.models import Assignment, Survey, User
+from survey.server.purge import PurgeRefused, Refusal, purge
 from survey.server.survey_export import write_export
 from survey.server.surveys import create_survey
 
@@ -86,12 +87,14 @@ def link_form(data: Any = None) -> LinkForm:
     return LinkForm(data, threshold=counts.threshold())
 
 
-def render_survey(survey: Survey, new_link_form: LinkForm | None = None, status: int = 200) -> tuple[str, int]:
-    """The survey's page; ``new_link_form`` carries a refused link form back with its errors."""
+def render_survey(survey: Survey, new_link_form: LinkForm | None = None, status: int = 200,
+                  purge_form: PurgeForm | None = None) -> tuple[str, int]:
+    """The survey's page; ``new_link_form`` and ``purge_form`` carry a refused form back with its errors."""
     s = session()
     return render_template(
         "console/survey.html",
         survey=survey,
+        purge_form=(purge_form or PurgeForm()) if me().is_admin else None,
         key_id=format_key_id(survey.key_id),
         links=sorted(survey.links, key=lambda link: link.id),
         states={link.id: link_state(s, link) for link in survey.links},
@@ -181,6 +184,36 @@ def survey_export(survey_id: int) -> Any:
     out.seek(0)
     return send_file(out, mimetype="application/x-ndjson", as_attachment=True,
                      download_name=f"survey-{survey.uid}.export.jsonl")
+
+
+def _purge_refusal(reason: Refusal) -> str:
+    return {
+        Refusal.OPEN: gettext("Close the survey first, so that no response arrives after the removal."),
+        Refusal.NO_EXPORT: gettext("Download an export for the analyst first."),
+        Refusal.OTHER_DIGEST: gettext("This is not the SHA-256 of this survey's latest export."),
+        Refusal.NEWER_RESPONSES: gettext("Responses arrived after the latest export: "
+                                         "download a new export for the analyst first."),
+    }[reason]
+
+
+@bp.post("/surveys/<id:survey_id>/purge")
+@admin_only
+def survey_purge(survey_id: int) -> Any:
+    """Remove the survey's ciphertexts once the analyst confirmed its latest export (its SHA-256)."""
+    survey = my_survey(survey_id)
+    form = PurgeForm(request.form)
+    if not form.validate():
+        if form.csrf_token.errors:
+            return refused_csrf()
+        return render_survey(survey, status=400, purge_form=form)
+    try:
+        purge(session(), engine(), survey, form.sha256.data or "")
+    except PurgeRefused as exc:
+        form.sha256.errors = [_purge_refusal(exc.reason)]
+        return render_survey(survey, status=409, purge_form=form)
+    # No count in the audit entry: the audit log must not show a count below k either.
+    return done("purge responses", f"{survey.title} (export sha256 {(survey.export_sha256 or '')[:16]}…)",
+                "console.survey", survey_id=survey.id)
 
 
 @bp.get("/surveys/<id:survey_id>/counts.csv")
