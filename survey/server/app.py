@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask
 
 from survey.core.questionnaire import load_directory
-from survey.server import commands, reshuffle, storage
+from survey.server import commands, reshuffle, staff_auth, storage
 from survey.server.console import bp as console_bp
 from survey.server.database import db
 from survey.server.keyring import load_keyring
@@ -40,6 +40,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         SESSION_COOKIE_SAMESITE="Strict",
         SESSION_COOKIE_SECURE=not (settings.debug or settings.testing),
         SESSION_COOKIE_NAME="console_session",
+        PERMANENT_SESSION_LIFETIME=staff_auth.SESSION_LIFETIME,
     )
     logs.init_app(app)
     app.extensions["keyring"] = load_keyring(settings.keys_dir)

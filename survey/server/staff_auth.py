@@ -1,11 +1,13 @@
 """Staff accounts: scrypt password hashes, login throttling and the console session.
 
-The session cookie holds only the account id and its session epoch; bumping the epoch (password
-change, disable) ends every older session of that account."""
+The session cookie holds only the account id and its session epoch; bumping the epoch (log out,
+password change, disable) ends every older session of that account, copies of its cookie included.
+A cookie is good for SESSION_LIFETIME after it was last written, however long the browser keeps it."""
 
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import hmac
 import secrets
@@ -31,6 +33,9 @@ MAX_USERNAME = 80
 #: Failed logins allowed per account name in a throttle window, and the window in seconds.
 LOGIN_FAILURES = 5
 LOGIN_WINDOW = 15 * 60
+#: How long a console session cookie is accepted after it was signed: a working day. (Flask checks
+#: it on every request, even for a cookie the browser keeps only until it closes.)
+SESSION_LIFETIME = dt.timedelta(hours=8)
 
 
 def _b64(data: bytes) -> str:
@@ -137,7 +142,10 @@ def log_in(user: User) -> None:
     session["epoch"] = user.session_epoch
 
 
-def log_out() -> None:
+def log_out(user: User) -> None:
+    """End this session and, by moving the account's epoch on, every other session of the account
+    and every copy of its cookie: a cookie lives in the browser, so only the server can end it."""
+    user.session_epoch = (user.session_epoch or 0) + 1
     session.clear()
 
 

@@ -42,8 +42,11 @@ def login() -> Any:
 @bp.post("/logout")
 @one_button
 def logout() -> Any:
-    staff_auth.log_out()
-    return redirect(url_for("console.login"), code=303)
+    """Log out here and everywhere else the account is open (see staff_auth.log_out)."""
+    staff_auth.log_out(me())
+    response = done("log out", "", "console.login")
+    flash(gettext("You are logged out, on this device and on every other one where your account was open."))
+    return response
 
 
 @bp.route("/password", methods=["GET", "POST"])
