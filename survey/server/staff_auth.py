@@ -30,8 +30,13 @@ HASH_BYTES = 32
 MIN_PASSWORD = 10
 #: The length of User.username (String(80)): PostgreSQL refuses a longer name, SQLite would keep it.
 MAX_USERNAME = 80
-#: Failed logins allowed per account name in a throttle window, and the window in seconds.
+#: Failed logins allowed per client and account name in a throttle window, and the window in
+#: seconds. Counted per client (its address, an IPv6 client by its /64) so that wrong passwords
+#: sent by an outsider stop the outsider, never the account's owner on another connection.
 LOGIN_FAILURES = 5
+#: Failed logins allowed per client over all account names in a window: one client cannot spread
+#: its guesses over many accounts (or many spellings of one).
+LOGIN_FAILURES_PER_CLIENT = 20
 LOGIN_WINDOW = 15 * 60
 #: How long a console session cookie is accepted after it was signed: a working day. (Flask checks
 #: it on every request, even for a cookie the browser keeps only until it closes.)
@@ -82,11 +87,21 @@ def _dummy_hash() -> str:
     return _DUMMY_HASH
 
 
-def login_limiter() -> RateLimiter:
-    limiter = current_app.extensions.get("login_limiter")
+def _limiter(name: str, limit: int) -> RateLimiter:
+    limiter = current_app.extensions.get(name)
     if limiter is None:
-        limiter = current_app.extensions.setdefault("login_limiter", RateLimiter(LOGIN_FAILURES, LOGIN_WINDOW))
+        limiter = current_app.extensions.setdefault(name, RateLimiter(limit, LOGIN_WINDOW))
     return limiter
+
+
+def login_limiter() -> RateLimiter:
+    """Failures per (client, account name)."""
+    return _limiter("login_limiter", LOGIN_FAILURES)
+
+
+def client_login_limiter() -> RateLimiter:
+    """Failures per client, whatever the account name."""
+    return _limiter("login_client_limiter", LOGIN_FAILURES_PER_CLIENT)
 
 
 def normalise_username(name: str) -> str:
@@ -105,21 +120,24 @@ class LoginResult:
     throttled: bool = False
 
 
-def authenticate(s: Session, username: str, password: str) -> LoginResult:
-    """Check a login. After LOGIN_FAILURES failures for one account name, refuse it for the window.
+def authenticate(s: Session, username: str, password: str, client: str) -> LoginResult:
+    """Check a login from ``client`` (a rate-limit key, see ratelimit.request_client). After
+    LOGIN_FAILURES failures for one account name from this client, or LOGIN_FAILURES_PER_CLIENT
+    for any names, refuse this client for the window, before any password work.
 
-    The throttle is keyed by the account name only (no address is ever looked at) and lives in
-    memory, keyed by a salted HMAC (see ratelimit.py)."""
-    key = normalise_username(username)
-    limiter = login_limiter()
-    if limiter.blocked(key):
+    The counts live in memory only, keyed by a salted HMAC that changes every window (see
+    ratelimit.py): neither the address nor the name is kept."""
+    key = f"{client}\n{normalise_username(username)}"
+    per_account, per_client = login_limiter(), client_login_limiter()
+    if per_account.blocked(key) or per_client.blocked(client):
         return LoginResult(None, throttled=True)
     user = find_user(s, username)
     ok = verify_password(user.password_hash if user else _dummy_hash(), password)
     if not ok or user is None or not user.is_active:
-        limiter.hit(key)
+        per_account.hit(key)
+        per_client.hit(client)
         return LoginResult(None)
-    limiter.reset(key)
+    per_account.reset(key)
     return LoginResult(user)
 
 

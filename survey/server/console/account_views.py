@@ -12,6 +12,7 @@ from survey.server.console.blueprint import bp
 from survey.server.console.common import done, me, one_button, refused_csrf
 from survey.server.console.forms import LoginForm, PasswordChangeForm
 from survey.server.database import session
+from survey.server.web.ratelimit import request_client
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -25,7 +26,7 @@ def login() -> Any:
             problem = gettext("Enter your account name and password.")
         else:
             s = session()
-            result = staff_auth.authenticate(s, form.username.data or "", form.password.data or "")
+            result = staff_auth.authenticate(s, form.username.data or "", form.password.data or "", request_client())
             if result.throttled:
                 problem = gettext("Too many failed attempts for this account. Wait 15 minutes and try again.")
             elif result.user is None:
