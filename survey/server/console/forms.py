@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from flask import current_app, session
@@ -64,6 +65,23 @@ class PasswordChangeForm(ConsoleForm):
                            render_kw={"autocomplete": "new-password"})
 
 
+#: A whole number of at most 12 digits: enough for any Integer column (10 digits), and short enough
+#: that no validator overflows on it.
+_WHOLE_NUMBER = re.compile(r"\s*[+-]?[0-9]{1,12}\s*")
+
+
+class BoundedIntegerField(IntegerField):
+    """An IntegerField that refuses a number of more than 12 digits as not a number, before any
+    validator sees it: WTForms' NumberRange turns the value into a float, and a 400-digit number
+    overflows there (a 500 instead of a form error)."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if valuelist and valuelist[0] not in ("", None) and not _WHOLE_NUMBER.fullmatch(str(valuelist[0])):
+            self.data = None
+            raise ValueError(self.gettext("Not a valid integer value."))
+        super().process_formdata(valuelist)
+
+
 def _without_nul(text: str | None) -> str | None:
     """Drop NUL characters from free text before it is stored (PostgreSQL text cannot hold them)."""
     return text.replace(NUL, "") if text else text
@@ -100,8 +118,8 @@ class LinkForm(ConsoleForm):
     label = StringField(_l("Label (the outreach channel, e.g. “Outreach van”)"),
                         validators=[InputRequired(), Length(max=120)], filters=[_without_nul])
     expires_on = DateField(_l("Last day it works (optional)"), validators=[Optional()])
-    response_cap = IntegerField(_l("Most responses it takes (optional)"),
-                                validators=[Optional(), NumberRange(max=INTEGER_MAX)])
+    response_cap = BoundedIntegerField(_l("Most responses it takes (optional)"),
+                                       validators=[Optional(), NumberRange(max=INTEGER_MAX)])
     requires_code = BooleanField(_l("Respondents need a one-time code"))
 
     def __init__(self, *args: Any, threshold: int = 1, **kwargs: Any) -> None:
@@ -126,6 +144,6 @@ class PurgeForm(ConsoleForm):
 
 
 class CodesForm(ConsoleForm):
-    count = IntegerField(_l("How many codes"), default=20,
-                         validators=[InputRequired(), NumberRange(1, MAX_BATCH)],
-                         render_kw={"inputmode": "numeric"})
+    count = BoundedIntegerField(_l("How many codes"), default=20,
+                                validators=[InputRequired(), NumberRange(1, MAX_BATCH)],
+                                render_kw={"inputmode": "numeric"})
