@@ -8,6 +8,10 @@ responses share one fsync, which is what bounds SQLite's write rate on a real di
 
 A one-time code travels with its row and is spent (``UPDATE ... WHERE used = false``) in the same
 transaction that stores the response: one code, one response, and nothing linking the two rows.
+
+A link's response cap is checked in that transaction too, after taking the link row's lock
+(PostgreSQL: ``SELECT ... FOR UPDATE``; SQLite: ``BEGIN IMMEDIATE``, the database's one write lock),
+so two processes cannot both see room for the last response.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Flask, current_app
-from sqlalchemy import Engine, insert, update
+from sqlalchemy import Engine, func, insert, select, update
 
 from survey.core.envelope import parse_header
 from survey.server.links import today
@@ -37,6 +41,10 @@ class CodeRefused(ValueError):
     """The one-time code is unknown for this link or already spent; nothing was stored."""
 
 
+class LinkFull(ValueError):
+    """The link reached its response cap while this response waited; nothing was stored."""
+
+
 class StorageUnavailable(RuntimeError):
     """The database did not take the response; nothing was acknowledged."""
 
@@ -47,6 +55,7 @@ class _Pending:
     code_hash: str | None
     done: threading.Event = field(default_factory=threading.Event)
     refused: bool = False
+    full: bool = False
     error: BaseException | None = None
 
 
@@ -76,6 +85,8 @@ class GroupCommitter:
         self._queue.put(pending)
         if not pending.done.wait(WAIT_SECONDS):
             raise StorageUnavailable("the database did not answer in time")
+        if pending.full:
+            raise LinkFull("the link has reached its response cap")
         if pending.refused:
             raise CodeRefused("the one-time code is unknown or already used")
         if pending.error is not None:
@@ -102,9 +113,27 @@ class GroupCommitter:
 
     def _write(self, batch: list[_Pending]) -> None:
         with self.engine.begin() as conn:
+            if conn.dialect.name == "sqlite":
+                conn.exec_driver_sql("BEGIN IMMEDIATE")  # the write lock before counting (another process waits)
+            # Room left on each capped link of the batch, counted under the link rows' locks.
+            capped = conn.execute(
+                select(Link.id, Link.response_cap)
+                .where(Link.id.in_({item.row["link_id"] for item in batch}), Link.response_cap.is_not(None))
+                .order_by(Link.id)
+                .with_for_update()
+            ).all()
+            stored: dict[int, int] = dict(conn.execute(
+                select(Response.link_id, func.count()).where(Response.link_id.in_([c.id for c in capped]))
+                .group_by(Response.link_id)
+            ).all()) if capped else {}
+            room = {c.id: c.response_cap - stored.get(c.id, 0) for c in capped}
             rows = []
             for item in batch:
-                item.refused = False
+                item.refused = item.full = False
+                link_id = item.row["link_id"]
+                if room.get(link_id, 1) <= 0:
+                    item.full = True
+                    continue
                 if item.code_hash is not None:
                     spent = conn.execute(
                         update(AccessCode)
@@ -118,6 +147,8 @@ class GroupCommitter:
                     if spent.rowcount != 1:
                         item.refused = True
                         continue
+                if link_id in room:
+                    room[link_id] -= 1
                 rows.append(item.row)
             if rows:
                 conn.execute(insert(Response), rows)

@@ -13,7 +13,7 @@ from survey.server.respond import code_step
 from survey.server.respond.blueprint import bp
 from survey.server.respond.forms import answers_from_form, field_names
 from survey.server.respond.pages import form_class, open_link, page_language, questionnaire_of, render_form
-from survey.server.storage import CodeRefused, StorageRefused, StorageUnavailable, store_response
+from survey.server.storage import CodeRefused, LinkFull, StorageRefused, StorageUnavailable, store_response
 
 
 @bp.get("/s/<token>")
@@ -59,6 +59,8 @@ def submit_form(token: str) -> Any:
     except CodeRefused:
         code_step.refused(link)
         return code_step.code_page(link, 403, refused=True)
+    except LinkFull:
+        abort(410, description="full")  # the cap was reached while this one waited
     except StorageUnavailable:
         abort(503, description="storage")
     return redirect(url_for("respond.thanks", lang=page_language()), code=303)
@@ -85,6 +87,8 @@ def submit_sealed(token: str) -> Any:
     except CodeRefused:
         code_step.refused(link)
         return jsonify(error="access code"), 403
+    except LinkFull:
+        abort(410, description="full")
     except StorageUnavailable:
         return jsonify(error="storage unavailable, nothing was stored"), 503
     return jsonify(status="stored"), 201
