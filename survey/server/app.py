@@ -13,6 +13,7 @@ from survey.server import commands, reshuffle, staff_auth, storage
 from survey.server.console import bp as console_bp
 from survey.server.database import db
 from survey.server.keyring import load_keyring
+from survey.server.private_files import private_folder
 from survey.server.respond import bp as respond_bp
 from survey.server.settings import PROJECT_ROOT, Settings
 from survey.server.web import assets, compress, errors, headers, i18n, logs
@@ -28,6 +29,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
     overrides = dict(config or {})
     instance = Path(overrides.pop("instance_path", app.instance_path))
+    if instance.exists():
+        private_folder(instance)  # 0700 whatever the umask or an older version left (private_files.py)
     settings = Settings.from_env(instance, overrides)
     app.config.update(
         SETTINGS=settings,

@@ -10,6 +10,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from survey.server.private_files import private_sqlite_database
+
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 #: The largest value of an Integer column on every engine (PostgreSQL's ``integer`` is 32 bits;
 #: SQLite's 64). A larger number from a URL or form is no row, not a database error.
@@ -23,8 +25,8 @@ def make_engine(url: str) -> Engine:
     parsed = make_url(url)
     kwargs: dict[str, Any] = {"future": True}
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database:
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        if parsed.database and parsed.database != ":memory:":
+            private_sqlite_database(Path(parsed.database))  # 0600, and so are its -wal and -shm
         kwargs["connect_args"] = {"timeout": 30}
     else:
         kwargs["pool_pre_ping"] = True

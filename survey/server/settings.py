@@ -9,6 +9,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from survey.server.private_files import FILE_MODE, private_file, private_folder
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 TRANSLATIONS_DIR = PROJECT_ROOT / "translations"
 DEFAULT_KEYS_DIR = PROJECT_ROOT / "keys"
@@ -79,10 +81,11 @@ class Settings:
 
 def instance_secret(instance_path: Path) -> str:
     """The secret key kept in the instance folder, made on first run (mode 0600, never committed)."""
-    instance_path.mkdir(parents=True, exist_ok=True)
+    private_folder(instance_path)
     path = instance_path / SECRET_FILE
     if not path.exists():
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
         with os.fdopen(fd, "w") as fh:
             fh.write(secrets.token_hex(32))
+    private_file(path)  # 0600 whatever the umask, also when an older version made it
     return path.read_text().strip()
