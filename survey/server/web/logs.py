@@ -1,7 +1,10 @@
 """Logging that never records who a visitor is.
 
-Werkzeug's development server starts each access line with the client address and the time of
-day; a filter strips both. Gunicorn's access log format is set in gunicorn.conf.py without them.
+Werkzeug's development server (`flask --app wsgi run`, what `make run` starts) writes a line per
+request: the client address, the time of day, the path with its link token and ``?lang=``. Even
+without the address, such a line in a terminal or journal ties a submission to a moment, so a
+filter drops every one of them; the lines it keeps (start-up, errors) lose the address and time.
+Gunicorn writes no access log unless asked, and then without them (gunicorn.conf.py).
 """
 
 from __future__ import annotations
@@ -15,15 +18,19 @@ from flask import Flask
 _ACCESS_PREFIX = re.compile(r"^\S+ - - \[[^\]]*\] ")
 
 
-class StripClientFilter(logging.Filter):
-    """Removes the address and timestamp werkzeug puts in front of each access line."""
+class NoRequestLinesFilter(logging.Filter):
+    """Drops werkzeug's line per request (logged at INFO behind the address and time), and removes
+    the address and time from its other request-handler lines (errors such as a malformed request)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
         stripped = _ACCESS_PREFIX.sub("", message)
-        if stripped != message:
-            record.msg = stripped
-            record.args = None
+        if stripped == message:
+            return True
+        if record.levelno <= logging.INFO:
+            return False
+        record.msg = stripped
+        record.args = None
         return True
 
 
@@ -56,8 +63,8 @@ class RedactAddressFilter(logging.Filter):
 
 def init_app(app: Flask) -> None:
     werkzeug_logger = logging.getLogger("werkzeug")
-    if not any(isinstance(f, StripClientFilter) for f in werkzeug_logger.filters):
-        werkzeug_logger.addFilter(StripClientFilter())
+    if not any(isinstance(f, NoRequestLinesFilter) for f in werkzeug_logger.filters):
+        werkzeug_logger.addFilter(NoRequestLinesFilter())
     if not any(isinstance(f, RedactAddressFilter) for f in werkzeug_logger.filters):
         werkzeug_logger.addFilter(RedactAddressFilter())
     # Flask's default format starts with the time of day; an error logged while a respondent's
