@@ -1,9 +1,9 @@
-"""``survey-analyst``: the analyst's offline command (keygen, decrypt, report)."""
+"""``survey-analyst``: the analyst's offline command (keygen, decrypt, report; key custody in
+:mod:`survey.analyst.custody_commands`)."""
 
 from __future__ import annotations
 
 import argparse
-import getpass
 import os
 import sys
 from pathlib import Path
@@ -11,33 +11,23 @@ from typing import NoReturn
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from survey.analyst.keys import MIN_PASSPHRASE, PASSPHRASE_ENV, KeyFileError, generate, load_private
+from survey.analyst.custody_commands import add_commands as add_custody_commands
+from survey.analyst.custody_commands import add_keygen_options, keygen_split
+from survey.analyst.keys import KeyFileError, generate, load_private
+from survey.analyst.partial_file import PartialFileError
+from survey.analyst.terminal import UsageError, ask_passphrase, printable
+from survey.analyst.unsealing import Unsealing, WholeKeys
 from survey.core import envelope
 from survey.core.export_format import ExportFileError, RecordReader
 from survey.core.questionnaire import DefinitionError, Questionnaire, parse
 
 
-class UsageError(Exception):
-    """A problem the analyst can fix; printed without a traceback."""
-
-
-def _passphrase(confirm: bool) -> bytes:
-    from_env = os.environ.get(PASSPHRASE_ENV)
-    if from_env is not None:
-        return from_env.encode("utf-8")
-    if not sys.stdin.isatty():
-        raise UsageError(f"no terminal to ask for the passphrase: set {PASSPHRASE_ENV}")
-    first = getpass.getpass("Passphrase for the private key: ")
-    if confirm:
-        if len(first) < MIN_PASSPHRASE:
-            raise UsageError(f"the passphrase must be at least {MIN_PASSPHRASE} characters")
-        if getpass.getpass("Same passphrase again: ") != first:
-            raise UsageError("the two passphrases differ; nothing was written")
-    return first.encode("utf-8")
-
-
 def cmd_keygen(args: argparse.Namespace) -> int:
-    files = generate(args.out_dir, args.name, _passphrase(confirm=True))
+    if args.shares or args.threshold:
+        return keygen_split(args)
+    if args.trustees or args.keep_key:
+        raise UsageError("--trustees and --keep-key go with --shares K/N or --threshold K/N")
+    files = generate(args.out_dir, args.name, ask_passphrase(confirm=True))
     print(f"key id:      {envelope.format_key_id(files.key_id)}")
     print(f"public key:  {files.public}   (copy this into the server's keys/ folder)")
     print(f"private key: {files.private}   (keep it offline; it is the only way to read answers)")
@@ -45,7 +35,7 @@ def cmd_keygen(args: argparse.Namespace) -> int:
 
 
 def load_keys(paths: list[Path]) -> dict[bytes, ec.EllipticCurvePrivateKey]:
-    passphrase = _passphrase(confirm=False)
+    passphrase = ask_passphrase(confirm=False)
     keys: dict[bytes, ec.EllipticCurvePrivateKey] = {}
     for path in paths:
         key = load_private(path, passphrase)
@@ -61,6 +51,19 @@ def export_questionnaire(reader: RecordReader) -> Questionnaire:
         raise UsageError(str(exc)) from exc
 
 
+def unsealing_for(args: argparse.Namespace, readers: list[RecordReader]) -> tuple[Unsealing, list[str]]:
+    """The whole keys (``--key``, checked against every export at once) or the trustees' partials
+    (``--partials``, matched to the exports), and the key ids they stand for."""
+    if args.partials:
+        from survey.analyst.partial_match import partials_for
+
+        return partials_for(readers, args.partials), sorted({str(r.manifest["key_id"]) for r in readers})
+    keys = load_keys(args.key)
+    for reader in readers:
+        check_key(reader, keys)
+    return WholeKeys(tuple(k.private_numbers().private_value for k in keys.values())), sorted(k.hex() for k in keys)
+
+
 def check_key(reader: RecordReader, keys: dict[bytes, ec.EllipticCurvePrivateKey]) -> None:
     """Fail at once, before any record, when no given key is the one the export is sealed to."""
     wanted = str(reader.manifest.get("key_id", ""))
@@ -72,26 +75,19 @@ def check_key(reader: RecordReader, keys: dict[bytes, ec.EllipticCurvePrivateKey
         )
 
 
-def printable(text: str) -> str:
-    """Text for the analyst's terminal: control characters (escape sequences among them) shown as
-    ``\\xNN``, never sent to the terminal as they are."""
-    return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text)
-
-
 def cmd_decrypt(args: argparse.Namespace) -> int:
     """Responses only: the same ``responses.csv`` as ``report`` writes, by the same pipeline."""
     if args.workers < 1:
         raise UsageError("--workers must be at least 1")
     reader = RecordReader(args.export)
     q = export_questionnaire(reader)
-    keys = load_keys(args.key)
-    check_key(reader, keys)
+    unsealing, key_ids = unsealing_for(args, [reader])
     from survey.analyst.outcome import Outcome, Settings
     from survey.analyst.pipeline import Outputs, decrypt_exports
 
-    outcome = Outcome(Settings(workers=args.workers), [], sorted(k.hex() for k in keys), [q])
+    outcome = Outcome(Settings(workers=args.workers), [], key_ids, [q])
     with open(args.out, "w", newline="", encoding="utf-8") as responses:
-        decrypt_exports([reader], keys, outcome, Outputs(responses))
+        decrypt_exports([reader], unsealing, outcome, Outputs(responses))
     print(f"{outcome.valid} responses decrypted and valid", file=sys.stderr)
     examples = {reason: detail for _rid, reason, detail in reversed(outcome.examples)}
     for reason, count in sorted(outcome.rejected.items()):
@@ -127,14 +123,12 @@ def cmd_report(args: argparse.Namespace) -> int:
         q = export_questionnaire(reader)
         if questionnaires.setdefault(q.key, q).source != q.source:
             raise UsageError(f"{reader.path.name}: {q.key} has another definition than in an earlier export")
-    keys = load_keys(args.key)
-    for reader in readers:
-        check_key(reader, keys)
+    unsealing, key_ids = unsealing_for(args, readers)
     from survey.analyst import report  # numpy, the worker pool and (later) matplotlib: only for this command
     from survey.analyst.outcome import Settings
 
     settings = Settings(k=args.k, epsilon=args.epsilon, workers=args.workers)
-    outcome = report.build(readers, list(questionnaires.values()), keys, args.out, settings)
+    outcome = report.build(readers, list(questionnaires.values()), unsealing, key_ids, args.out, settings)
     report.print_summary(outcome, args.out)
     return 1 if outcome.problems else 0
 
@@ -148,17 +142,18 @@ def build_parser() -> argparse.ArgumentParser:
     keygen = sub.add_parser("keygen", help="make the analyst key pair (once)")
     keygen.add_argument("--out-dir", type=Path, default=Path("."), help="folder for the two key files")
     keygen.add_argument("--name", default="analyst", help="file name stem (default: analyst)")
+    add_keygen_options(keygen)
     keygen.set_defaults(func=cmd_keygen)
     decrypt = sub.add_parser("decrypt", help="decrypt an export into a CSV of responses")
     decrypt.add_argument("export", type=Path, help="export file from the server")
-    decrypt.add_argument("--key", type=Path, action="append", required=True, help="private key (PEM); may repeat")
+    _unsealing_options(decrypt)
     decrypt.add_argument("--out", type=Path, required=True, help="CSV file to write (the columns of report's responses.csv)")
     decrypt.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)),
                          help="processes for decryption (default: all cores)")
     decrypt.set_defaults(func=cmd_decrypt)
     rep = sub.add_parser("report", help="decrypt exports into CSVs, aggregates safe to publish and a report")
     rep.add_argument("export", type=Path, nargs="+", help="export file(s): surveys or waves, same or other questionnaires")
-    rep.add_argument("--key", type=Path, action="append", required=True, help="private key (PEM); may repeat")
+    _unsealing_options(rep)
     rep.add_argument("--out", type=Path, required=True, help="folder to write the outputs into")
     rep.add_argument("--k", type=int, default=10, help="smallest count that is published (default 10)")
     rep.add_argument("--epsilon", type=float, default=None,
@@ -166,7 +161,15 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)),
                         help="processes for decryption (default: all cores)")
     rep.set_defaults(func=cmd_report)
+    add_custody_commands(sub)
     return parser
+
+
+def _unsealing_options(parser: argparse.ArgumentParser) -> None:
+    how = parser.add_mutually_exclusive_group(required=True)
+    how.add_argument("--key", type=Path, action="append", help="private key (PEM); may repeat")
+    how.add_argument("--partials", type=Path, nargs="+", metavar="PARTIAL",
+                     help="threshold custody: the partial decryptions of K (or more) trustees, instead of a key")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -174,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.func(args))
-    except (UsageError, KeyFileError, ExportFileError) as exc:
+    except (UsageError, KeyFileError, ExportFileError, PartialFileError) as exc:
         print(f"survey-analyst: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import NamedTuple
 
 from survey.core import envelope, sealed_document
@@ -16,6 +16,16 @@ WRONG_KEY = "sealed to a key not given"
 NOT_JSON = "plaintext is not a response document"
 OTHER_QUESTIONNAIRE = "unknown questionnaire or version"
 INVALID = "answers do not fit the questionnaire"
+WRONG_PARTIAL = "a trustee's partial decryption is wrong"
+
+#: Opens record ``number``'s envelope: ``envelope.Opener.open`` with the whole key, or the
+#: combining of trustees' partials (:mod:`survey.analyst.combine`), which needs the number.
+Unseal = Callable[[int, bytes], bytes]
+
+
+class WrongPartialError(envelope.OpenError):
+    """The envelope did not open, and a trustee's partial for it fails its proof (the message
+    names the trustee)."""
 
 
 class Row(NamedTuple):
@@ -27,16 +37,19 @@ class Row(NamedTuple):
 
 def open_record(
     record: Record | None,
-    opener: envelope.Opener,
+    number: int,
+    unseal: Unseal,
     questionnaires: Mapping[tuple[str, int], Questionnaire],
 ) -> Row | tuple[str, str]:
-    """One record to a validated row, or (reason, detail) when it cannot be used."""
+    """Record ``number`` to a validated row, or (reason, detail) when it cannot be used."""
     if record is None:
         return MALFORMED, ""
     try:
-        data = opener.open(record.envelope)
+        data = unseal(number, record.envelope)
     except envelope.WrongKeyError as exc:
         return WRONG_KEY, str(exc)
+    except WrongPartialError as exc:
+        return WRONG_PARTIAL, str(exc)
     except envelope.OpenError as exc:
         return UNDECRYPTABLE, str(exc)
     except envelope.EnvelopeError as exc:

@@ -28,23 +28,35 @@ class KeyPairFiles:
 
 def generate(out_dir: Path, name: str, passphrase: bytes) -> KeyPairFiles:
     """Write ``NAME.pub.pem`` (for the server's keys/) and ``NAME.key.pem`` (encrypted PKCS#8)."""
+    return write_key_pair(ec.generate_private_key(ec.SECP256R1()), out_dir, name, passphrase)
+
+
+def check_passphrase(passphrase: bytes) -> None:
     if len(passphrase) < MIN_PASSPHRASE:
         raise KeyFileError(f"the passphrase must be at least {MIN_PASSPHRASE} characters")
+
+
+def write_key_pair(private: ec.EllipticCurvePrivateKey, out_dir: Path, name: str,
+                   passphrase: bytes | None) -> KeyPairFiles:
+    """Write ``NAME.pub.pem`` and, unless ``passphrase`` is None, ``NAME.key.pem`` encrypted with it
+    (0600); refuses to overwrite either."""
+    if passphrase is not None:
+        check_passphrase(passphrase)
     out_dir.mkdir(parents=True, exist_ok=True)
-    private = ec.generate_private_key(ec.SECP256R1())
     pub_path = out_dir / f"{name}.pub.pem"
     key_path = out_dir / f"{name}.key.pem"
     for p in (pub_path, key_path):
         if p.exists():
             raise KeyFileError(f"{p} exists; refusing to overwrite a key")
-    pem = private.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.BestAvailableEncryption(passphrase),
-    )
-    fd = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(pem)
+    if passphrase is not None:
+        pem = private.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.BestAvailableEncryption(passphrase),
+        )
+        fd = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(pem)
     pub_path.write_bytes(
         private.public_key().public_bytes(
             serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo

@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import csv
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import IO
 
-from cryptography.hazmat.primitives.asymmetric import ec
-
+from survey.analyst.combine import wrong_partials as wrong_partials_problems
 from survey.analyst.outcome import Outcome
 from survey.analyst.pool import MAX_EXAMPLES, ChunkResult, Layout, Task, run, tasks
 from survey.analyst.progress import Progress
+from survey.analyst.unsealing import Unsealing
 from survey.core.export_format import RecordReader, digest_file
 from survey.core.questionnaire import Questionnaire
 
@@ -44,11 +45,13 @@ class Outputs:
 
 
 def decrypt_exports(
-    readers: list[RecordReader], keys: dict[bytes, ec.EllipticCurvePrivateKey], outcome: Outcome,
+    readers: list[RecordReader], unsealing: Unsealing, outcome: Outcome,
     outputs: Outputs, started: Callable[[], None] = lambda: None,
 ) -> None:
     """Decrypt and check every record of ``readers`` into ``outputs``, adding up in ``outcome``
-    (which names the questionnaires and the worker count)."""
+    (which names the questionnaires and the worker count), with the whole keys or the trustees'
+    partials of ``unsealing``."""
+    wrong_partials: Counter[str] = Counter()
     layout = layout_for(outcome.questionnaires)
     progress = Progress(sum(int(r.manifest.get("records", 0) or 0) for r in readers))
     csv.writer(outputs.responses).writerow(layout.response_header)
@@ -69,17 +72,18 @@ def decrypt_exports(
         outcome.records += result.valid + sum(result.rejected.values())
         room = MAX_EXAMPLES - len(outcome.examples)
         outcome.examples.extend(result.examples[: max(room, 0)])
+        wrong_partials.update(result.wrong_partials)
         progress.update(outcome.records)
 
     def all_tasks() -> Iterator[Task]:
         for no, reader in enumerate(readers, start=1):
             yield from tasks(no, reader)
 
-    private_values = [k.private_numbers().private_value for k in keys.values()]
     begun = time.perf_counter()
-    run(all_tasks(), private_values, layout, outcome.settings.workers, handle, started=started)
+    run(all_tasks(), unsealing, layout, outcome.settings.workers, handle, started=started)
     outcome.decrypt_seconds = time.perf_counter() - begun
     progress.done()
+    outcome.problems.extend(wrong_partials_problems(wrong_partials))
     for reader in readers:
         outcome.problems.extend(f"{reader.path.name}: {p}" for p in reader.problems)
         m = reader.manifest

@@ -4,7 +4,9 @@ The main process reads the export in large blocks, checking its count and digest
 into spans of whole lines (``RecordReader.spans``), and writes what comes back; worker processes
 read their span's lines from the file themselves, then parse, open, validate, score, format the
 CSV rows and count. Each worker gets the private keys once, through its initializer, as private
-values (not pickled key objects, not files), and the questionnaire definitions as TOML text. At
+values (not pickled key objects, not files), or, with threshold custody, where the trustees'
+partial decryptions are (:mod:`survey.analyst.combine`), and the questionnaire definitions as
+TOML text. At
 most a few spans per worker are in flight, so memory does not grow with the number of responses."""
 
 from __future__ import annotations
@@ -20,7 +22,9 @@ from dataclasses import dataclass, field
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from survey.analyst.aggregate import CountedRow, Counts, fmt_number
-from survey.analyst.decrypt import Row, answer_cell, open_record
+from survey.analyst.combine import SpanCombiner
+from survey.analyst.decrypt import Row, Unseal, answer_cell, open_record
+from survey.analyst.unsealing import Partials, Unsealing, WholeKeys
 from survey.core import envelope
 from survey.core.export_format import RecordReader, Span, parse_record, read_span
 from survey.core.questionnaire import PREFER_NOT_TO_SAY, Questionnaire, parse, score
@@ -53,6 +57,7 @@ class ChunkResult:
     rejected: Counter[str] = field(default_factory=Counter)
     examples: list[tuple[str, str, str]] = field(default_factory=list)
     valid: int = 0
+    wrong_partials: Counter[str] = field(default_factory=Counter)  # trustee -> records whose partial failed
 
 
 @dataclass(frozen=True)
@@ -84,20 +89,35 @@ class _Columns:
                    tuple(where.get(c) for c in layout.score_columns))
 
 
+class _WholeKey:
+    """``Unseal`` with the analyst's whole keys: the record number is not needed."""
+
+    def __init__(self, opener: envelope.Opener) -> None:
+        self._open = opener.open
+
+    def __call__(self, _number: int, envelope_bytes: bytes) -> bytes:
+        return self._open(envelope_bytes)
+
+
 class _Worker:
     keys: dict[bytes, ec.EllipticCurvePrivateKey] = {}
+    partials: Partials | None = None
     questionnaires: dict[tuple[str, int], Questionnaire] = {}
     columns: dict[tuple[str, int], _Columns] = {}
     layout: Layout | None = None
     files: dict[str, int] = {}  # export path -> open descriptor, for the life of the process
-    openers: dict[str, envelope.Opener] = {}  # survey uid -> its opener
+    openers: dict[str, _WholeKey] = {}  # survey uid -> its opener
 
 
-def init_worker(private_values: Sequence[int], layout: Layout) -> None:
+def init_worker(unsealing: Unsealing, layout: Layout) -> None:
     keys = {}
-    for value in private_values:
-        key = ec.derive_private_key(value, ec.SECP256R1())
-        keys[envelope.key_id_bytes(key.public_key())] = key
+    if isinstance(unsealing, WholeKeys):
+        for value in unsealing.private_values:
+            key = ec.derive_private_key(value, ec.SECP256R1())
+            keys[envelope.key_id_bytes(key.public_key())] = key
+        _Worker.partials = None
+    else:
+        _Worker.partials = unsealing
     _Worker.keys = keys
     _Worker.openers = {}
     qs = [parse(d, "definition") for d in layout.definitions]
@@ -117,9 +137,15 @@ def _answer_text(value: object) -> str:
 def process_chunk(task: Task) -> ChunkResult:
     questionnaires, all_columns = _Worker.questionnaires, _Worker.columns
     uid = task.survey_uid
-    opener = _Worker.openers.get(uid)
-    if opener is None:
-        opener = _Worker.openers[uid] = envelope.Opener(_Worker.keys, uid)
+    combiner: SpanCombiner | None = None
+    unseal: Unseal
+    if _Worker.partials is not None:
+        unseal = combiner = SpanCombiner(_Worker.partials.by_export[task.path], uid, task.path, task.span)
+    else:
+        opener = _Worker.openers.get(uid)
+        if opener is None:
+            opener = _Worker.openers[uid] = _WholeKey(envelope.Opener(_Worker.keys, uid))
+        unseal = opener
     uid_cell = cell(uid)
     result = ChunkResult("", "", "", Counts())
     response_rows: list[list[object]] = []
@@ -132,7 +158,7 @@ def process_chunk(task: Task) -> ChunkResult:
     if fd is None:
         fd = _Worker.files[task.path] = os.open(task.path, os.O_RDONLY)
     for number, line in enumerate(read_span(fd, task.span), task.span.first):
-        opened = open_record(parse_record(line), opener, questionnaires)
+        opened = open_record(parse_record(line), number, unseal, questionnaires)
         if not isinstance(opened, Row):
             reason, detail = opened
             result.rejected[reason] += 1
@@ -161,6 +187,8 @@ def process_chunk(task: Task) -> ChunkResult:
             rows = counted[qkey] = []
         rows.append((lang, channel, answers, scores))
     result.valid = len(response_rows)
+    if combiner is not None:
+        result.wrong_partials = combiner.wrong
     for qkey, rows in counted.items():
         result.counts.add_rows(uid, questionnaires[qkey], rows)
     result.responses_csv = _csv_text(response_rows)
@@ -187,7 +215,7 @@ def tasks(export_no: int, reader: RecordReader) -> Iterator[Task]:
 
 
 def run(
-    all_tasks: Iterable[Task], private_values: Sequence[int], layout: Layout, workers: int,
+    all_tasks: Iterable[Task], unsealing: Unsealing, layout: Layout, workers: int,
     handle: Callable[[ChunkResult], None], started: Callable[[], None] = lambda: None,
 ) -> None:
     """Process tasks in order on ``workers`` processes (in this process when 1), a bounded number
@@ -197,13 +225,13 @@ def run(
     start threads without any being copied, mid-import, into a forked worker."""
     if workers <= 1:
         started()
-        init_worker(private_values, layout)
+        init_worker(unsealing, layout)
         for task in all_tasks:
             handle(process_chunk(task))
         return
     window: deque[Future[ChunkResult]] = deque()
     with ProcessPoolExecutor(max_workers=workers, initializer=init_worker,
-                             initargs=(tuple(private_values), layout)) as pool:
+                             initargs=(unsealing, layout)) as pool:
         pool.submit(abs, 0).result()  # with fork, the first submit starts every worker
         started()
         for task in all_tasks:

@@ -15,11 +15,10 @@ from importlib import metadata
 from pathlib import Path
 from typing import IO
 
-from cryptography.hazmat.primitives.asymmetric import ec
-
 from survey.analyst.aggregate import STATUS_TEXT, Publisher, Table
 from survey.analyst.outcome import Outcome, Settings
 from survey.analyst.pipeline import Outputs, decrypt_exports
+from survey.analyst.unsealing import Unsealing
 from survey.core import envelope
 from survey.core.export_format import RecordReader, digest_file
 from survey.core.questionnaire import Questionnaire
@@ -35,10 +34,10 @@ def tool_version() -> str:
 
 def build(
     readers: list[RecordReader], questionnaires: list[Questionnaire],
-    keys: dict[bytes, ec.EllipticCurvePrivateKey], out: Path, settings: Settings,
+    unsealing: Unsealing, key_ids: list[str], out: Path, settings: Settings,
 ) -> Outcome:
     out.mkdir(parents=True, exist_ok=True)
-    outcome = Outcome(settings, [], sorted(k.hex() for k in keys), questionnaires)
+    outcome = Outcome(settings, [], key_ids, questionnaires)
     with (
         open(out / "responses.csv", "w", newline="", encoding="utf-8") as responses,
         open(out / "scores.csv", "w", newline="", encoding="utf-8") as scores,
@@ -46,7 +45,7 @@ def build(
     ):
         # matplotlib takes about half a second to import: do it while the workers decrypt.
         charts = threading.Thread(target=importlib.import_module, args=(f"{__package__}.html",), daemon=True)
-        decrypt_exports(readers, keys, outcome, Outputs(responses, scores, rejected), started=charts.start)
+        decrypt_exports(readers, unsealing, outcome, Outputs(responses, scores, rejected), started=charts.start)
         charts.join()
     outcome.tables = Publisher(outcome.counts, questionnaires, settings.k, settings.epsilon).tables()
     write_aggregates(out / "aggregates.csv", outcome.tables)

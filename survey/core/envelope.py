@@ -114,7 +114,7 @@ def format_key_id(kid: str) -> str:
 _INFO_PREFIX = INFO_LABEL + b"\x00"
 
 
-def _info(header_bytes: bytes, survey_uid: str) -> bytes:
+def hpke_info(header_bytes: bytes, survey_uid: str) -> bytes:
     """HPKE ``info``: label, 0x00, the 15 header bytes, the survey id in UTF-8."""
     return _INFO_PREFIX + header_bytes + survey_uid.encode("utf-8")
 
@@ -147,7 +147,7 @@ def unpad(padded: bytes) -> bytes:
 
 def parse_header(envelope: bytes) -> Header:
     """Check an envelope's shape without any key: size, version, suite. Cheap; no crypto."""
-    _check_body(envelope)
+    check_body(envelope)
     version, kem, kdf, aead, kid = HEADER.unpack_from(envelope)
     if version != VERSION:
         raise EnvelopeError(f"unknown envelope version {version}")
@@ -156,8 +156,9 @@ def parse_header(envelope: bytes) -> Header:
     return Header(version, kem, kdf, aead, bytes(kid))
 
 
-def _check_body(envelope: bytes) -> None:
-    """The checks of ``parse_header`` that do not depend on the header bytes."""
+def check_body(envelope: bytes) -> None:
+    """The checks of ``parse_header`` that do not depend on the header bytes (size, bucket, and
+    that ``enc`` is an uncompressed point): what every opener checks on each envelope."""
     if not isinstance(envelope, (bytes, bytearray, memoryview)):
         raise EnvelopeError("envelope must be bytes")
     size = len(envelope)
@@ -172,7 +173,7 @@ def _check_body(envelope: bytes) -> None:
 def seal(plaintext: bytes, public_key: ec.EllipticCurvePublicKey, survey_uid: str) -> bytes:
     """Pad and seal ``plaintext`` to ``public_key`` for ``survey_uid``; returns the envelope."""
     header = Header(VERSION, *SUITE_V1, key_id_bytes(public_key))
-    sealed = _SUITE.encrypt(pad(plaintext), public_key, info=_info(header.pack(), survey_uid))
+    sealed = _SUITE.encrypt(pad(plaintext), public_key, info=hpke_info(header.pack(), survey_uid))
     return header.pack() + sealed
 
 
@@ -185,7 +186,7 @@ def open_envelope(
         raise WrongKeyError(
             f"sealed to key {header.key_id_hex}, not to {key_id(private_key.public_key())}"
         )
-    return _open(bytes(envelope), private_key, _info(header.pack(), survey_uid))
+    return _open(bytes(envelope), private_key, hpke_info(header.pack(), survey_uid))
 
 
 def _open(envelope: bytes, private_key: ec.EllipticCurvePrivateKey, info: bytes) -> bytes:
@@ -219,9 +220,9 @@ class Opener:
             key = self._keys.get(header.key_id)
             if key is None:
                 raise WrongKeyError(header.key_id_hex)
-            known = self._known[bytes(head)] = (key, _info(bytes(head), self._uid))
+            known = self._known[bytes(head)] = (key, hpke_info(bytes(head), self._uid))
         else:
-            _check_body(envelope)
+            check_body(envelope)
         return _open(bytes(envelope), *known)
 
 
