@@ -62,4 +62,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     commands.init_app(app)
     for entry in app.extensions["keyring"]:
         app.logger.info("analyst public key %s (%s)", entry.key_id, entry.path.name)
+        if entry.demo:
+            app.logger.warning("key %s is the DEMO key `make run` made: its private half is published, "
+                               "so collect no real answers with it (see keys/README.md)", entry.key_id)
     return app

@@ -36,7 +36,8 @@ def db_upgrade() -> None:
 def keys_check() -> None:
     """List the usable public keys and their key ids."""
     for entry in current_app.extensions["keyring"]:
-        click.echo(f"{format_key_id(entry.key_id)}  {entry.path.name}")
+        demo = "  DEMO key: its private half is published" if entry.demo else ""
+        click.echo(f"{format_key_id(entry.key_id)}  {entry.path.name}{demo}")
 
 
 @assets_cli.command("hashes")

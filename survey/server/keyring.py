@@ -13,6 +13,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from survey.core.envelope import EnvelopeError, key_id, load_public_key_pem
+from survey.server import demo_key
 
 IGNORED = {"README.md", "README", ".gitkeep"}
 
@@ -26,6 +27,8 @@ class PublicKeyEntry:
     key_id: str
     path: Path
     key: ec.EllipticCurvePublicKey
+    #: The demo key `make run` made, whose private half is published (see demo_key.py).
+    demo: bool = False
 
 
 class Keyring:
@@ -43,6 +46,10 @@ class Keyring:
 
     def ids(self) -> list[str]:
         return sorted(self._entries)
+
+    def demo_ids(self) -> set[str]:
+        """The ids of demo keys: answers sealed to them are readable by anyone."""
+        return {kid for kid, entry in self._entries.items() if entry.demo}
 
 
 def looks_private(data: bytes) -> bool:
@@ -65,6 +72,7 @@ def load_keyring(directory: Path) -> Keyring:
         raise KeyringError(f"{directory} does not exist: create it and put the analyst's public key in it")
     entries: dict[str, PublicKeyEntry] = {}
     problems: list[str] = []
+    marked = demo_key.marked_ids(directory)
     for path in sorted(p for p in directory.iterdir() if p.is_file() and p.name not in IGNORED):
         data = path.read_bytes()
         if looks_private(data):
@@ -72,13 +80,15 @@ def load_keyring(directory: Path) -> Keyring:
                 f"{path} holds a PRIVATE key. Remove it from the server now; the private key "
                 "belongs only on the analyst's offline laptop. Refusing to start."
             )
+        if demo_key.is_marker(path):
+            continue
         try:
             key = load_public_key_pem(data)
         except (ValueError, EnvelopeError) as exc:
             problems.append(f"{path.name}: not a P-256 public key in PEM ({exc})")
             continue
         kid = key_id(key)
-        entries[kid] = PublicKeyEntry(kid, path, key)
+        entries[kid] = PublicKeyEntry(kid, path, key, demo=demo_key.is_demo(path, kid, marked))
     if not entries:
         detail = ("; ".join(problems)) if problems else "the folder is empty"
         raise KeyringError(

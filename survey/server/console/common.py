@@ -7,7 +7,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import g, redirect, render_template, request, url_for
+from flask import current_app, g, redirect, render_template, request, url_for
 from flask_babel import gettext
 from werkzeug.wrappers import Response as WerkzeugResponse
 
@@ -43,6 +43,13 @@ def require_login() -> Any:
 @bp.context_processor
 def _console_context() -> dict[str, Any]:
     return {"logout_form": ActionForm()}
+
+
+@bp.app_context_processor
+def _demo_key_context() -> dict[str, Any]:
+    """Whether keys/ holds the demo key (demo_key.py): every console page then warns, error pages
+    and the login page included (templates/console/base.html), hence app-wide."""
+    return {"demo_key_in_use": bool(current_app.extensions["keyring"].demo_ids())}
 
 
 def refused_csrf() -> tuple[str, int]:

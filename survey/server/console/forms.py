@@ -108,6 +108,14 @@ class SurveyForm(ConsoleForm):
     key_id = SelectField(_l("Analyst public key"), validators=[InputRequired()])
     languages = MultiCheckboxField(_l("Languages offered to respondents"),
                                    validators=[DataRequired(message=_l("Choose at least one language."))])
+    demo_ack = BooleanField(_l("I understand this is a demo: anyone can read answers sealed to this key."))
+    #: The ids of demo keys in keys/ (set by the view, see demo_key.py): a survey on one needs demo_ack.
+    demo_key_ids: frozenset[str] = frozenset()
+
+    def validate_demo_ack(self, field: BooleanField) -> None:
+        if self.key_id.data in self.demo_key_ids and not field.data:
+            raise ValidationError(_l("This key is a demo key. Tick the box to confirm that this survey is only a "
+                                     "demo, or choose another key."))
 
 
 class AssignForm(ConsoleForm):

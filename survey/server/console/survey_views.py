@@ -40,7 +40,13 @@ def _survey_form(data: Any = None) -> SurveyForm:
     form = SurveyForm(data)
     questionnaires = current_app.extensions["questionnaires"]
     form.questionnaire.choices = [(key, f"{q.title} ({key})") for key, q in sorted(questionnaires.items())]
-    form.key_id.choices = [(kid, format_key_id(kid)) for kid in current_app.extensions["keyring"].ids()]
+    keyring = current_app.extensions["keyring"]
+    form.demo_key_ids = frozenset(keyring.demo_ids())
+    form.key_id.choices = [
+        (kid, gettext("%(key_id)s (DEMO key, private half published)", key_id=format_key_id(kid))
+         if kid in form.demo_key_ids else format_key_id(kid))
+        for kid in keyring.ids()
+    ]
     form.languages.choices = [(code, LANGUAGES.get(code, code)) for code in current_app.extensions["survey_languages"]]
     if data is None:
         form.languages.data = ["en"]
