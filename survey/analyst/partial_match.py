@@ -27,18 +27,17 @@ def partials_for(readers: list[RecordReader], paths: list[Path]) -> Partials:
     digest), of the key it is sealed to, one per trustee, agreeing on the key's public shares, and
     at least K of them. ``PartialFileError`` otherwise."""
     files = [read(path) for path in paths]
-    by_export: dict[str, PartialSet] = {}
-    claimed: set[Path] = set()
+    mine: dict[str, list[PartialFile]] = {}
     for reader in readers:
         m = reader.manifest
-        mine = [p for p in files if (p.header.survey_uid, p.header.records_sha256) == (m["survey"]["uid"], m["records_sha256"])]
-        claimed.update(p.path for p in mine)
-        by_export[str(reader.path)] = _one_export(reader, mine)
+        mine[str(reader.path)] = [p for p in files if (p.header.survey_uid, p.header.records_sha256)
+                                  == (m["survey"]["uid"], m["records_sha256"])]
+    claimed = {p.path for found in mine.values() for p in found}
     for p in files:
         if p.path not in claimed:
             raise PartialFileError(f"{_describe(p)} is a partial of another export (survey {p.header.survey_uid!r}, "
                                    f"{p.header.records} records), not of {', '.join(r.path.name for r in readers)}")
-    return Partials(by_export)
+    return Partials({str(r.path): _one_export(r, mine[str(r.path)]) for r in readers})
 
 
 def _one_export(reader: RecordReader, mine: list[PartialFile]) -> PartialSet:
