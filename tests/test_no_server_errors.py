@@ -301,3 +301,19 @@ def test_no_route_answers_hostile_input_with_a_server_error(make_app: AppFactory
     failures = probe.failures + anonymous.failures
     assert probe.calls + anonymous.calls > 1000
     assert not failures, f"{len(failures)} server errors:\n" + "\n".join(failures[:40])
+
+
+def test_a_number_longer_than_any_column_is_a_form_error_in_words_the_console_translates(app: Flask) -> None:
+    uid, _token = add_survey(app)
+    make_user(app, "admin", admin=True)
+    admin = login(app, "admin")
+    with app.app_context():
+        from survey.server.models import Survey
+
+        survey_id = session().scalars(select(Survey.id).where(Survey.uid == uid)).one()
+    page = admin.get(f"/console/surveys/{survey_id}").get_data(as_text=True)
+    [(action, fields)] = [f for f in forms_of(page) if f[0].endswith("/links")]
+    token = fields["csrf_token"]
+    for number in ("9" * 400, str(10**30)):
+        refused = admin.post(action, data={"csrf_token": token, "label": "Van", "response_cap": number})
+        assert refused.status_code == 400 and "Enter a whole number, like 42." in refused.get_data(as_text=True)

@@ -73,12 +73,13 @@ _WHOLE_NUMBER = re.compile(r"\s*[+-]?[0-9]{1,12}\s*")
 class BoundedIntegerField(IntegerField):
     """An IntegerField that refuses a number of more than 12 digits as not a number, before any
     validator sees it: WTForms' NumberRange turns the value into a float, and a 400-digit number
-    overflows there (a 500 instead of a form error)."""
+    overflows there (a 500 instead of a form error). The message is the respondent form's, so it
+    is translated (WTForms' own is not)."""
 
     def process_formdata(self, valuelist: list[Any]) -> None:
         if valuelist and valuelist[0] not in ("", None) and not _WHOLE_NUMBER.fullmatch(str(valuelist[0])):
             self.data = None
-            raise ValueError(self.gettext("Not a valid integer value."))
+            raise ValueError(str(_l("Enter a whole number, like 42.")))
         super().process_formdata(valuelist)
 
 
