@@ -9,6 +9,9 @@ responses share one fsync, which is what bounds SQLite's write rate on a real di
 A one-time code travels with its row and is spent (``UPDATE ... WHERE used = false``) in the same
 transaction that stores the response: one code, one response, and nothing linking the two rows.
 
+Storing is idempotent: an envelope its link already holds (a phone that lost the reply sends the
+same bytes again) is acknowledged once more and not stored, and spends no code.
+
 A link's response cap is checked in that transaction too, after taking the link row's lock
 (PostgreSQL: ``SELECT ... FOR UPDATE``; SQLite: ``BEGIN IMMEDIATE``, the database's one write lock),
 so two processes cannot both see room for the last response.
@@ -16,6 +19,7 @@ so two processes cannot both see room for the last response.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import queue
 import threading
@@ -23,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Flask, current_app
-from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy import Connection, Engine, func, insert, select, update
 
 from survey.core.envelope import parse_header
 from survey.server.links import today
@@ -127,10 +131,13 @@ class GroupCommitter:
                 .group_by(Response.link_id)
             ).all()) if capped else {}
             room = {c.id: c.response_cap - stored.get(c.id, 0) for c in capped}
+            sent = _already_stored(conn, batch)
             rows = []
             for item in batch:
                 item.refused = item.full = False
                 link_id = item.row["link_id"]
+                if (link_id, item.row["envelope"]) in sent:
+                    continue  # sent again (a lost reply): acknowledged, not stored again, no code spent
                 if room.get(link_id, 1) <= 0:
                     item.full = True
                     continue
@@ -150,8 +157,26 @@ class GroupCommitter:
                 if link_id in room:
                     room[link_id] -= 1
                 rows.append(item.row)
+                sent.add((link_id, item.row["envelope"]))
             if rows:
                 conn.execute(insert(Response), rows)
+
+
+def _already_stored(conn: Connection, batch: list[_Pending]) -> set[tuple[int, bytes]]:
+    """(link id, envelope) of the batch's envelopes that their link already holds, compared byte
+    for byte among the responses received today or yesterday: a phone whose reply was lost sends
+    the same envelope again within minutes, and an envelope is never sealed twice (its ephemeral key
+    is fresh), so the same bytes are the same response. Nothing new is stored to find them."""
+    since = today() - dt.timedelta(days=1)
+    found = conn.execute(
+        select(Response.link_id, Response.envelope).where(
+            Response.survey_id.in_({item.row["survey_id"] for item in batch}),
+            Response.link_id.in_({item.row["link_id"] for item in batch}),
+            Response.received_on >= since,
+            Response.envelope.in_([item.row["envelope"] for item in batch]),
+        )
+    ).all()
+    return {(link_id, bytes(envelope)) for link_id, envelope in found}
 
 
 def init_app(app: Flask, engine: Engine) -> None:
