@@ -3,7 +3,9 @@ trustees' partials give `report` and `decrypt` exactly what the whole key gives.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
+import json
 import re
 import shutil
 from collections.abc import Iterator
@@ -12,11 +14,12 @@ from pathlib import Path
 
 import pytest
 from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.asymmetric import ec
 
 from survey.analyst import group, shamir
 from survey.analyst.partial_file import ENTRY_SIZE, read
 from survey.core import envelope, hpke_schedule
-from survey.core.export_format import RecordReader
+from survey.core.export_format import Record, RecordReader, record_line
 from tests.conftest import AnalystKey, add_survey, build_app, export_survey, run_analyst
 from tests.helpers import DEMO_FORM
 
@@ -55,7 +58,7 @@ def custody(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Custody]:
             form = {**DEMO_FORM, "needed_treatment": needed, "age": age, "barriers": [barrier],
                     "comment": f"=HYPERLINK(\"x\") response {i}"}
             assert client.post(f"/s/{token}", data=form).status_code == 303
-        export = export_survey(app, uid, base / "export.jsonl")
+        export = _with_hostile_records(export_survey(app, uid, base / "export.jsonl"), uid)
     finally:
         app.extensions["survey_engine"].dispose()
     shares = {int(p.name.split("-")[1]): p for p in (base / "offline").glob("net.share-*.json")}
@@ -65,6 +68,27 @@ def custody(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Custody]:
         done = run_analyst("partial", export, "--share", shares[index], "--out", partials[index], "--workers", "2")
         assert done.returncode == 0, done.stderr
     yield Custody(base, key, shares, export, partials)
+
+
+def _with_hostile_records(export: Path, uid: str) -> Path:
+    """The export plus what a hostile respondent or a broken sealer can put in one (sealed to
+    another key, not opening, an encapsulated key off the curve, not a response document, not a
+    record), with the manifest's count and digest made to match, as a forger would."""
+    manifest, *records = export.read_bytes().splitlines(keepends=True)
+    head = json.loads(manifest)
+    public = envelope.load_public_key_pem((export.parent / "keys" / "net.pub.pem").read_bytes())
+    other = ec.generate_private_key(ec.SECP256R1()).public_key()
+    junk = bytearray(envelope.seal(b'{"f":1}', public, uid))
+    junk[-1] ^= 1
+    off_curve = bytearray(envelope.seal(b'{"f":1}', public, uid))
+    off_curve[envelope.HEADER_SIZE + 5] ^= 1
+    for env in (envelope.seal(b'{"f":1}', other, uid), bytes(junk), bytes(off_curve), envelope.seal(b"not json", public, uid)):
+        records.append(record_line(Record("Street outreach", env)))
+    records.append(b"not a record\n")
+    head["records"] = len(records)
+    head["records_sha256"] = hashlib.sha256(b"".join(records)).hexdigest()
+    export.write_bytes(json.dumps(head).encode() + b"\n" + b"".join(records))
+    return export
 
 
 def _report(custody: Custody, out: Path, *how: str | Path) -> None:
@@ -78,6 +102,8 @@ def test_three_partials_give_byte_identical_outputs_to_the_whole_key(custody: Cu
     for name in ("responses.csv", "aggregates.csv", "scores.csv", "rejected.csv"):
         assert (tmp_path / "key" / name).read_bytes() == (tmp_path / "partials" / name).read_bytes(), name
     assert len((tmp_path / "key" / "responses.csv").read_text().splitlines()) == 25
+    rejected = (tmp_path / "partials" / "rejected.csv").read_text()
+    assert [rejected.count(r) for r in ("sealed to a key not given", "undecryptable", "plaintext is not", "malformed")] == [1, 2, 1, 1]
     assert "'=HYPERLINK" in (tmp_path / "partials" / "responses.csv").read_text()
 
 
@@ -114,8 +140,11 @@ def test_a_tampered_partial_is_named_and_its_record_is_not_used(custody: Custody
     result = run_analyst("report", custody.export, "--partials", custody.partials[1], bad, custody.partials[5],
                          "--out", tmp_path / "out", "--k", "2")
     assert result.returncode == 1, result.stderr
-    assert "trustee 3 (Chidi)'s partial decryption is wrong for 1 record(s)" in result.stderr
-    assert "1 rejected: a trustee's partial decryption is wrong" in result.stderr
+    assert "WARNING: trustee 3 (Chidi)'s partial decryption fails its proof" in result.stderr
+    assert "trustee 1" not in result.stderr and "trustee 5" not in result.stderr
+    # Record 7, and the junk record that shares its block (which cannot be told from it with
+    # exactly K partials), are rejected as the trustee's; every other response is there.
+    assert "2 rejected: a trustee's partial decryption is wrong" in result.stderr
     assert len((tmp_path / "out" / "responses.csv").read_text().splitlines()) == 24
 
 
@@ -124,16 +153,13 @@ def test_with_a_spare_partial_the_tampered_one_is_named_and_left_out(custody: Cu
     _whole = run_analyst("decrypt", custody.export, "--key", custody.key.private, "--out", tmp_path / "a.csv")
     result = run_analyst("decrypt", custody.export, "--partials", bad, *[custody.partials[i] for i in (3, 4)],
                          custody.partials[5], "--out", tmp_path / "b.csv")
-    assert result.returncode == 1 and "trustee 1 (Alice)'s partial decryption is wrong" in result.stderr
+    assert result.returncode == 1 and "trustee 1 (Alice)'s partial decryption fails its proof" in result.stderr
     assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
 
 
 def test_a_partial_of_another_export_is_refused(custody: Custody, tmp_path: Path) -> None:
     lines = custody.export.read_bytes().splitlines(keepends=True)
     other = tmp_path / "other.jsonl"
-    other.write_bytes(lines[0] + b"".join(lines[1:]))
-    import json
-
     head = json.loads(lines[0])
     head["survey"]["uid"] = "another-survey"
     other.write_bytes(json.dumps(head).encode() + b"\n" + b"".join(lines[1:]))
@@ -159,6 +185,8 @@ def test_partials_alone_open_no_envelope(custody: Custody) -> None:
         assert secret not in path.read_bytes()
     tried = 0
     for number, record in enumerate(reader, start=1):
+        if number > 24:  # the genuine responses; the hostile records after them have no partials to try
+            break
         assert record is not None
         env = record.envelope
         enc = env[envelope.HEADER_SIZE : envelope.HEADER_SIZE + envelope.ENC_SIZE]

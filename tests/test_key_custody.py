@@ -188,3 +188,25 @@ def test_threshold_keygen_keeps_no_whole_key(tmp_path: Path) -> None:
     assert not (folder / "net.key.pem").exists() and (folder / "net.pub.pem").exists()
     refused = run_analyst("keygen", "--out-dir", tmp_path / "x", "--threshold", "2/3", "--keep-key")
     assert refused.returncode == 2 and "no whole key" in refused.stderr
+
+
+def test_shares_split_gives_new_shares_of_the_same_key_that_do_not_mix_with_the_old(
+    split: dict[str, object], tmp_path: Path
+) -> None:
+    folder = split["dir"]
+    assert isinstance(folder, Path)
+    result = run_analyst("shares", "split", "--key", folder / "net.key.pem", "--shares", "2/3",
+                         "--trustees", "Bob,Chidi,Fatima", "--out-dir", tmp_path, "--name", "net")
+    assert result.returncode == 0, result.stderr
+    assert f"key id:      {split['key_id']}" in result.stdout
+    new = sorted(tmp_path.glob("net.share-*.json"))
+    assert len(new) == 3 and all(p.stat().st_mode & 0o777 == 0o600 for p in new)
+    check = run_analyst("shares", "check", "--share-file", new[0], "--share-file", new[2], "--key-id", str(split["key_id"]))
+    assert check.returncode == 0, check.stderr
+    old_and_new = [_share_lines(_files(split)[0]), _share_lines(new[1])]
+    texts = []
+    for i, text in enumerate(old_and_new):
+        texts.append(tmp_path / f"mix{i}.txt")
+        texts[-1].write_text(text)
+    mixed = run_analyst("shares", "check", *[a for t in texts for a in ("--share-text", t)])
+    assert mixed.returncode == 2

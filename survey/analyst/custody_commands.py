@@ -45,49 +45,80 @@ def _file_stem(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]+", "-", name).strip("-").lower() or "trustee"
 
 
-def keygen_split(args: argparse.Namespace) -> int:
-    """``keygen --shares K/N`` or ``--threshold K/N``: the key pair, split among N trustees."""
-    mode = THRESHOLD if args.threshold else RECOVERY
-    k, n = args.threshold or args.shares
+def _trustee_names(args: argparse.Namespace, n: int, k: int) -> list[str]:
     names = [s.strip() for s in args.trustees.split(",")] if args.trustees else [f"trustee {i}" for i in range(1, n + 1)]
     if len(names) != n or not all(names):
         raise UsageError(f"--trustees names {len(names)} people; the key is split {k}/{n}: give {n} names")
-    if mode == THRESHOLD and args.keep_key:
-        raise UsageError("--keep-key goes with --shares: with --threshold no whole key is kept anywhere")
-    passphrase = ask_passphrase(confirm=True) if args.keep_key else None
-    if passphrase is not None:
-        check_passphrase(passphrase)
-    out: Path = args.out_dir
+    return names
+
+
+def _write_shares(private: ec.EllipticCurvePrivateKey, mode: int, k: int, n: int, names: list[str],
+                  out: Path, name: str) -> list[str]:
+    """Split ``private`` and write each trustee's sheet and file (0600); the lines to print."""
     out.mkdir(parents=True, exist_ok=True)
-    stems = [f"{args.name}.share-{i}-{_file_stem(who)}" for i, who in enumerate(names, start=1)]
+    stems = [f"{name}.share-{i}-{_file_stem(who)}" for i, who in enumerate(names, start=1)]
     for stem in stems:
         for ext in (".json", ".html"):
             if (out / (stem + ext)).exists():
                 raise UsageError(f"{out / (stem + ext)} exists; refusing to overwrite a share")
-    from survey.analyst.share_sheet import sheet_html  # segno: only for this command
+    from survey.analyst.share_sheet import sheet_html  # segno: only for these commands
 
-    private = ec.generate_private_key(ec.SECP256R1())
     kid = envelope.key_id_bytes(private.public_key())
     shares, public = split_key(private.private_numbers().private_value, k, n, mode, kid)
-    files = write_key_pair(private, out, args.name, passphrase)
     written = []
     for share, who, stem in zip(shares, names, stems, strict=True):
         write_secret_file(out / f"{stem}.json", share_file_bytes(share, who, public))
         write_secret_file(out / f"{stem}.html", sheet_html(share, who).encode("utf-8"))
         written.append(f"  {share.index}. {who}: {out / stem}.html (print it) and {out / stem}.json")
-    del private, shares
-    print(f"key id:      {envelope.format_key_id(files.key_id)}")
-    print(f"public key:  {files.public}   (copy this into the server's keys/ folder)")
     kind = ("threshold decryption: K trustees decrypt together with `survey-analyst partial`; "
             "the whole key exists nowhere" if mode == THRESHOLD else "recovery: K trustees rebuild the key with "
             "`survey-analyst recover`")
-    print(f"shares:      any {k} of {n} ({kind})")
-    print("\n".join(written))
+    return [f"shares:      any {k} of {n} ({kind})", *written]
+
+
+def keygen_split(args: argparse.Namespace) -> int:
+    """``keygen --shares K/N`` or ``--threshold K/N``: the key pair, split among N trustees."""
+    mode = THRESHOLD if args.threshold else RECOVERY
+    k, n = args.threshold or args.shares
+    names = _trustee_names(args, n, k)
+    if mode == THRESHOLD and args.keep_key:
+        raise UsageError("--keep-key goes with --shares: with --threshold no whole key is kept anywhere")
+    passphrase = ask_passphrase(confirm=True) if args.keep_key else None
+    if passphrase is not None:
+        check_passphrase(passphrase)
+    private = ec.generate_private_key(ec.SECP256R1())
+    try:
+        files = write_key_pair(private, args.out_dir, args.name, passphrase)
+    except KeyFileError as exc:
+        raise UsageError(str(exc)) from exc
+    lines = _write_shares(private, mode, k, n, names, args.out_dir, args.name)
+    del private
+    print(f"key id:      {envelope.format_key_id(files.key_id)}")
+    print(f"public key:  {files.public}   (copy this into the server's keys/ folder)")
+    print("\n".join(lines))
     if passphrase is not None:
         print(f"private key: {files.private}   (the analyst's daily copy, passphrase-protected)")
     else:
         print("private key: not written (no --keep-key)")
     print("Hand each trustee their sheet and file in person; delete your copies once they have them.")
+    return 0
+
+
+def cmd_shares_split(args: argparse.Namespace) -> int:
+    """``shares split --key KEY``: new shares of an existing key (a trustee left; the others'
+    old shares are destroyed). The key id, the server's key and every export stay as they are."""
+    from survey.analyst.keys import load_private
+
+    mode = THRESHOLD if args.threshold else RECOVERY
+    k, n = args.threshold or args.shares
+    names = _trustee_names(args, n, k)
+    private = load_private(args.key, ask_passphrase(confirm=False))
+    lines = _write_shares(private, mode, k, n, names, args.out_dir, args.name)
+    kid = envelope.key_id(private.public_key())
+    del private
+    print(f"key id:      {envelope.format_key_id(kid)}   (unchanged)")
+    print("\n".join(lines))
+    print("These shares do not combine with the old ones. Every trustee destroys their old sheet and file now.")
     return 0
 
 
@@ -265,8 +296,17 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     recover.add_argument("--out-dir", type=Path, default=Path("."), help="folder for the rebuilt key files")
     recover.add_argument("--name", default="analyst", help="file name stem (default: analyst)")
     recover.set_defaults(func=cmd_recover)
-    shares = sub.add_parser("shares", help="key shares: check that a set rebuilds the key")
+    shares = sub.add_parser("shares", help="key shares: check that a set rebuilds the key, or split a key anew")
     shares_sub = shares.add_subparsers(dest="shares_command", required=True)
+    split = shares_sub.add_parser("split", help="new shares of an existing private key (after a trustee leaves)")
+    split.add_argument("--key", type=Path, required=True, help="the private key (PEM), e.g. as `recover` wrote it")
+    split.add_argument("--out-dir", type=Path, default=Path("."), help="folder for the new shares")
+    split.add_argument("--name", default="analyst", help="file name stem (default: analyst)")
+    how = split.add_mutually_exclusive_group(required=True)
+    how.add_argument("--shares", type=_k_of_n, metavar="K/N", help="recovery shares, any K of N rebuild the key")
+    how.add_argument("--threshold", type=_k_of_n, metavar="K/N", help="threshold shares, K of N decrypt together")
+    split.add_argument("--trustees", help="the N trustees' names, comma-separated")
+    split.set_defaults(func=cmd_shares_split)
     check = shares_sub.add_parser("check", help="dry run: prove the shares rebuild the key (writes nothing)")
     _share_inputs(check)
     check.set_defaults(func=cmd_shares_check)

@@ -57,11 +57,14 @@ def _challenge(seed: bytes, *points: EccPoint) -> int:
     return int.from_bytes(h.digest(), "big") % ORDER
 
 
-def prove(secret: int, context: bytes, pairs: Sequence[tuple[int, bytes, bytes]]) -> bytes:
+def prove(secret: int, context: bytes, pairs: Sequence[tuple[int, bytes, bytes]],
+          bases: Sequence[EccPoint] | None = None) -> bytes:
     """The 64-byte proof ``c ‖ z`` for ``pairs`` of (record number, E_j, P_j), all made with
-    ``secret``. ``context`` binds the proof to the export, the trustee and the block."""
+    ``secret``. ``context`` binds the proof to the export, the trustee and the block; ``bases``,
+    when given, are the E_j already decoded."""
     seed = _seed(context, pairs)
-    e_star = _fold(_weights(seed, len(pairs)), [group.decode(e) for _n, e, _p in pairs])
+    points = bases if bases is not None else [group.decode(e) for _n, e, _p in pairs]
+    e_star = _fold(_weights(seed, len(pairs)), points)
     p_star = group.times_secret(e_star, secret)
     public_share = group.base_times_secret(secret)
     r = secrets.randbelow(ORDER - 1) + 1

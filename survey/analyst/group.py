@@ -22,6 +22,7 @@ CURVE = "p256"
 POINT_SIZE = 65
 _GX = 0x6B17D1F2E12C4247F8BCE6E563A440F277037D812DEB33A0F4A13945D898C296
 _GY = 0x4FE342E2FE1A7F9B8EE7EB4A7C0F9E162BCE33576B315ECECBB6406837BF51F5
+_P = 0xFFFFFFFF00000001000000000000000000000000FFFFFFFFFFFFFFFFFFFFFFFF  # the field prime
 _SECP256R1 = ec.SECP256R1()
 
 
@@ -97,6 +98,33 @@ def combination(terms: Iterable[tuple[PublicScalar, EccPoint]]) -> EccPoint:
     return total
 
 
+class SmallCombination:
+    """``Σ c_i·P_i`` for a few points and fixed small public integers c_i (Lagrange coefficients
+    times N!), with the doublings shared (Straus): about ``bits`` doublings plus one addition per
+    set bit, all PyCryptodome's in-place operations; three times faster here than one
+    multiplication per point. Made once per set of coefficients, applied to many point sets."""
+
+    def __init__(self, coefficients: Sequence[int]) -> None:
+        if not coefficients or not any(coefficients):
+            raise PointError("no points to combine")
+        self._negative = tuple(c < 0 for c in coefficients)
+        magnitudes = [abs(c) for c in coefficients]
+        self._steps = tuple(tuple(i for i, m in enumerate(magnitudes) if m >> bit & 1)
+                            for bit in range(max(magnitudes).bit_length() - 1, -1, -1))
+
+    def apply(self, points: Sequence[EccPoint]) -> EccPoint:
+        signed = [-p if negative else p for p, negative in zip(points, self._negative, strict=True)]
+        first, *rest = self._steps
+        total = signed[first[0]].copy()
+        for i in first[1:]:
+            total += signed[i]
+        for step in rest:
+            total.double()
+            for i in step:
+                total += signed[i]
+        return total
+
+
 def weighted_sum(weights: Sequence[int], points: Sequence[EccPoint], bits: int) -> EccPoint:
     """``Σ w_j·P_j`` for many points and public weights ``0 <= w_j < 2**bits``, by Pippenger's
     bucket method: about ``bits/c`` additions per point (windows of c bits) instead of one
@@ -157,14 +185,22 @@ class SecretMultiplier:
 
     def times(self, point_bytes: bytes) -> EccPoint:
         """``s·E`` for an uncompressed point E (``PointError`` when E is not on the curve)."""
+        return decode(self.partial(point_bytes)[0])
+
+    def partial(self, point_bytes: bytes) -> tuple[bytes, EccPoint]:
+        """``s·E`` encoded, and E as a point (checked on the curve), for an uncompressed E."""
         try:
             other = ec.EllipticCurvePublicKey.from_encoded_point(_SECP256R1, bytes(point_bytes))
         except ValueError as exc:
             raise PointError("the point is not on the P-256 curve") from exc
         x = self._key.exchange(ec.ECDH(), other)
         x_next = self._next.exchange(ec.ECDH(), other)
-        candidate = decode(raw_public_key(ec.EllipticCurvePublicKey.from_encoded_point(_SECP256R1, b"\x02" + x)))
-        moved = candidate + decode(bytes(point_bytes))
+        candidate_bytes = raw_public_key(ec.EllipticCurvePublicKey.from_encoded_point(_SECP256R1, b"\x02" + x))
+        base = decode(bytes(point_bytes))
+        moved = decode(candidate_bytes)
+        moved += base
         if not moved.is_point_at_infinity() and x_bytes(moved) == x_next:
-            return candidate
-        return -candidate
+            return candidate_bytes, base
+        # The other point with this x: -(x, y) = (x, p - y).
+        y = int.from_bytes(candidate_bytes[33:], "big")
+        return candidate_bytes[:33] + (_P - y).to_bytes(32, "big"), base

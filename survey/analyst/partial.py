@@ -15,6 +15,8 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from Crypto.PublicKey.ECC import EccPoint
+
 from survey.analyst import dleq, group
 from survey.analyst.key_shares import ShareFile, write_secret_file
 from survey.analyst.partial_file import NO_ENTRY, BlockProof, PartialHeader, block_context, header_line, trailer_line
@@ -51,6 +53,7 @@ def _block(span: Span) -> tuple[bytes, BlockProof, int]:
     assert job is not None and multiplier is not None
     entries = bytearray()
     pairs: list[tuple[int, bytes, bytes]] = []
+    bases: list[EccPoint] = []
     for number, line in enumerate(read_span(_Trustee.fd, span), span.first):
         entry = NO_ENTRY
         record = parse_record(line)
@@ -58,12 +61,14 @@ def _block(span: Span) -> tuple[bytes, BlockProof, int]:
             try:
                 if envelope.parse_header(record.envelope).key_id == job.key_id:
                     enc = bytes(record.envelope[envelope.HEADER_SIZE : envelope.HEADER_SIZE + envelope.ENC_SIZE])
-                    entry = group.encode(multiplier.times(enc))
+                    entry, base = multiplier.partial(enc)
                     pairs.append((number, enc, entry))
+                    bases.append(base)
             except (envelope.EnvelopeError, group.PointError):
                 entry = NO_ENTRY
         entries += entry
-    proof = dleq.prove(job.secret, block_context(job.context, *span), pairs) if pairs else bytes(dleq.PROOF_SIZE)
+    proof = (dleq.prove(job.secret, block_context(job.context, *span), pairs, bases) if pairs
+             else bytes(dleq.PROOF_SIZE))
     return bytes(entries), BlockProof(span.offset, span.length, span.first, span.lines, proof), len(pairs)
 
 

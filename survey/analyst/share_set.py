@@ -55,8 +55,8 @@ def rebuild(given: list[GivenShare], key_id: bytes | None = None) -> Rebuilt:
     first = given[0].share
     for g in given:
         if (g.share.k, g.share.n) != (first.k, first.n):
-            raise ShareError(f"{g.name} says {g.share.k} of {g.share.n}, {given[0].name} says "
-                             f"{first.k} of {first.n}: one of them is damaged")
+            raise ShareError(f"{g.name} is one of a {g.share.k}-of-{g.share.n} split, {given[0].name} of a "
+                             f"{first.k}-of-{first.n} split: they are not from the same split of the key")
     by_index: dict[int, GivenShare] = {}
     for g in given:
         seen = by_index.get(g.share.index)

@@ -68,6 +68,10 @@ class OpenError(EnvelopeError):
     """The envelope does not open: tampered, or bound to another survey."""
 
 
+#: Why an envelope did not open (the same message for the whole key and threshold decryption).
+DOES_NOT_OPEN = "envelope does not open: altered, or bound to another survey"
+
+
 class PaddingError(OpenError):
     """The envelope opened, but its plaintext is not padded as ``pad`` pads (a faulty sealer)."""
 
@@ -193,7 +197,7 @@ def _open(envelope: bytes, private_key: ec.EllipticCurvePrivateKey, info: bytes)
     try:
         padded = _SUITE.decrypt(envelope[HEADER_SIZE:], private_key, info=info)
     except InvalidTag as exc:
-        raise OpenError("envelope does not open: altered, or bound to another survey") from exc
+        raise OpenError(DOES_NOT_OPEN) from exc
     return unpad(padded)
 
 
