@@ -67,3 +67,19 @@ def test_a_proof_fails_for_one_wrong_partial_another_context_or_another_share() 
     assert not dleq.verify(public, b"other context", pairs, proof)
     assert not dleq.verify(group.encode(group.base_times_secret(secret + 1)), b"context", pairs, proof)
     assert not dleq.verify(public, b"context", pairs[:-1], proof)
+
+
+def test_two_wrong_partials_whose_errors_cancel_in_a_plain_sum_are_caught() -> None:
+    """A trustee who knows its share proves P_a + D and P_b − D: their plain sum is right, so only
+    the hashed weights make the fold see them."""
+    secret = secrets.randbelow(ORDER - 2) + 1
+    pairs = _pairs(secret, 10)
+    d = group.base_times_secret(12345)
+    a, b = group.decode(pairs[2][2]), group.decode(pairs[5][2])
+    a += d
+    b += -d
+    forged = list(pairs)
+    forged[2] = (3, pairs[2][1], group.encode(a))
+    forged[5] = (6, pairs[5][1], group.encode(b))
+    proof = dleq.prove(secret, b"context", forged)
+    assert not dleq.verify(group.encode(group.base_times_secret(secret)), b"context", forged, proof)
