@@ -11,10 +11,9 @@ from typing import NoReturn
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from survey.analyst.custody_commands import add_commands as add_custody_commands
-from survey.analyst.custody_commands import add_keygen_options, keygen_split
+from survey.analyst.custody_options import add_commands as add_custody_commands
+from survey.analyst.custody_options import add_keygen_options, command
 from survey.analyst.keys import KeyFileError, generate, load_private
-from survey.analyst.partial_file import PartialFileError
 from survey.analyst.terminal import UsageError, ask_passphrase, printable
 from survey.analyst.unsealing import Unsealing, WholeKeys
 from survey.core import envelope
@@ -24,7 +23,7 @@ from survey.core.questionnaire import DefinitionError, Questionnaire, parse
 
 def cmd_keygen(args: argparse.Namespace) -> int:
     if args.shares or args.threshold:
-        return keygen_split(args)
+        return command("keygen_split")(args)
     if args.trustees or args.keep_key:
         raise UsageError("--trustees and --keep-key go with --shares K/N or --threshold K/N")
     files = generate(args.out_dir, args.name, ask_passphrase(confirm=True))
@@ -55,9 +54,13 @@ def unsealing_for(args: argparse.Namespace, readers: list[RecordReader]) -> tupl
     """The whole keys (``--key``, checked against every export at once) or the trustees' partials
     (``--partials``, matched to the exports), and the key ids they stand for."""
     if args.partials:
+        from survey.analyst.partial_file import PartialFileError  # PyCryptodome: only with partials
         from survey.analyst.partial_match import partials_for
 
-        return partials_for(readers, args.partials), sorted({str(r.manifest["key_id"]) for r in readers})
+        try:
+            return partials_for(readers, args.partials), sorted({str(r.manifest["key_id"]) for r in readers})
+        except PartialFileError as exc:
+            raise UsageError(str(exc)) from exc
     keys = load_keys(args.key)
     for reader in readers:
         check_key(reader, keys)
@@ -177,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.func(args))
-    except (UsageError, KeyFileError, ExportFileError, PartialFileError) as exc:
+    except (UsageError, KeyFileError, ExportFileError) as exc:
         print(f"survey-analyst: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:

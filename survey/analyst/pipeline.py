@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import IO
 
-from survey.analyst.combine import wrong_partials as wrong_partials_problems
 from survey.analyst.outcome import Outcome
 from survey.analyst.pool import MAX_EXAMPLES, ChunkResult, Layout, Task, run, tasks
 from survey.analyst.progress import Progress
@@ -83,7 +82,10 @@ def decrypt_exports(
     run(all_tasks(), unsealing, layout, outcome.settings.workers, handle, started=started)
     outcome.decrypt_seconds = time.perf_counter() - begun
     progress.done()
-    outcome.problems.extend(wrong_partials_problems(wrong_partials))
+    if wrong_partials:
+        from survey.analyst.combine import wrong_partials as wrong_partials_problems
+
+        outcome.problems.extend(wrong_partials_problems(wrong_partials))
     for reader in readers:
         outcome.problems.extend(f"{reader.path.name}: {p}" for p in reader.problems)
         m = reader.manifest

@@ -18,17 +18,20 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from survey.analyst.aggregate import CountedRow, Counts, fmt_number
-from survey.analyst.combine import SpanCombiner
 from survey.analyst.decrypt import Row, Unseal, answer_cell, open_record
 from survey.analyst.unsealing import Partials, Unsealing, WholeKeys
 from survey.core import envelope
 from survey.core.export_format import RecordReader, Span, parse_record, read_span
 from survey.core.questionnaire import PREFER_NOT_TO_SAY, Questionnaire, parse, score
 from survey.core.spreadsheet_cells import cell
+
+if TYPE_CHECKING:
+    from survey.analyst.combine import SpanCombiner
 
 
 @dataclass(frozen=True)
@@ -140,6 +143,8 @@ def process_chunk(task: Task) -> ChunkResult:
     combiner: SpanCombiner | None = None
     unseal: Unseal
     if _Worker.partials is not None:
+        from survey.analyst.combine import SpanCombiner  # PyCryptodome: only with threshold custody
+
         unseal = combiner = SpanCombiner(_Worker.partials.by_export[task.path], uid, task.path, task.span)
     else:
         opener = _Worker.openers.get(uid)

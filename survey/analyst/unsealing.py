@@ -5,8 +5,10 @@ worker process once."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from survey.analyst.combine import PartialSet
+if TYPE_CHECKING:  # PyCryptodome is imported only when partials are given
+    from survey.analyst.combine import PartialSet
 
 
 @dataclass(frozen=True)
