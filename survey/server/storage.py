@@ -30,6 +30,7 @@ from flask import Flask, current_app
 from sqlalchemy import Connection, Engine, func, insert, select, update
 
 from survey.core.envelope import parse_header
+from survey.server.database import session
 from survey.server.links import today
 from survey.server.models import AccessCode, Link, Response, random_id
 
@@ -119,6 +120,10 @@ class GroupCommitter:
         with self.engine.begin() as conn:
             if conn.dialect.name == "sqlite":
                 conn.exec_driver_sql("BEGIN IMMEDIATE")  # the write lock before counting (another process waits)
+            else:
+                # The insert's own lock before reading responses: holding only a read lock while
+                # waiting for it would deadlock with a reshuffle's VACUUM FULL (reshuffle.py).
+                conn.exec_driver_sql("LOCK TABLE responses IN ROW EXCLUSIVE MODE")
             # Room left on each capped link of the batch, counted under the link rows' locks.
             capped = conn.execute(
                 select(Link.id, Link.response_cap)
@@ -196,4 +201,8 @@ def store_response(link: Link, envelope: bytes, code_hash: str | None = None) ->
         "key_id": header.key_id_hex,
         "envelope": bytes(envelope),
     }
+    # The request's own read transaction ends before it waits: a lock it held (say on access_codes,
+    # from checking the code) would hold up a reshuffle's VACUUM FULL, which the committer's write
+    # then queues behind: a wait no database can see as a deadlock.
+    session().commit()
     current_app.extensions["group_committer"].commit(row, code_hash)
