@@ -11,7 +11,7 @@ from flask import Flask
 
 from tests.conftest import AnalystKey, LiveServer, artifact, build_app, run_analyst, start_server
 from tests.helpers import read_rows
-from tests.test_console_support import PASSWORD, make_user
+from tests.test_console_support import PASSWORD, age_responses, make_user
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page, ViewportSize
@@ -106,7 +106,8 @@ def test_admin_coordinator_respondent_and_analyst_through_the_console(
     assert len(codes) == 3
     page.screenshot(path=str(artifact("console-codes.png")), full_page=True)
 
-    # Respondents answer with a code each (no JavaScript); the count shows once it reaches k.
+    # Respondents answer with a code each (no JavaScript); the count shows once it reaches k
+    # (from the day after: each answer is dated back a day here).
     for n, code in enumerate(codes[:K], start=1):
         respondent = browser.new_context(**phone, java_script_enabled=False)
         r = respondent.new_page()
@@ -122,6 +123,7 @@ def test_admin_coordinator_respondent_and_analyst_through_the_console(
         r.wait_for_url("**/thanks**")
         assert not respondent.cookies()
         respondent.close()
+        age_responses(app)
         page.goto(survey_url)
         shown = page.locator("#link-1 [data-count]").inner_text()
         assert shown == (f"fewer than {K}" if n < K else str(K)), (n, shown)

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import update
 
 from survey.server import staff_auth as auth
 from survey.server.database import session
-from survey.server.models import Assignment, Link, Survey
+from survey.server.links import today
+from survey.server.models import Assignment, Link, Response, Survey
 
 PASSWORD = "a long test password"
 _CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
@@ -44,6 +47,15 @@ def login(app: Flask, name: str, password: str = PASSWORD) -> FlaskClient:
     response = client.post("/console/login", data={"csrf_token": csrf(client), "username": name, "password": password})
     assert response.status_code == 303, response.get_data(as_text=True)[:500]
     return client
+
+
+def age_responses(app: Flask, days: int = 1) -> None:
+    """Date every stored response ``days`` back, as if that many days had passed: the console
+    counts a response only from the day after it arrived (survey.server.counts)."""
+    with app.app_context():
+        s = session()
+        s.execute(update(Response).values(received_on=today() - dt.timedelta(days=days)))
+        s.commit()
 
 
 def link_id(app: Flask, token: str) -> int:

@@ -1,10 +1,13 @@
 """Small-cell suppression for published tables, and optional noise for differential privacy.
 
-A one-way table is a list of counts whose total is published. A two-way table is a matrix of
-counts whose row totals and column totals are one-way tables of their own (published elsewhere
-with their own suppression), and whose grand total is published.
+A one-way table is a list of counts whose total is published: ``suppress_1d`` (shared with the
+console, so it lives in ``survey.core.suppression``, where its rule and the reason it holds are
+written down) hides every count with 0 < n < k and complements chosen so that no hidden count can
+be worked out, even by someone who knows the rule. A two-way table is a matrix of counts whose row
+totals and column totals are one-way tables of their own (published elsewhere with their own
+suppression), and whose grand total is published.
 
-1. Primary suppression: every count with 0 < n < k.
+1. Primary suppression: every cell with 0 < n < k.
 2. Complementary suppression: a line (row or column, with its total) with exactly one hidden
    value would give that value away by subtraction, so the next-smallest published interior count
    in it is hidden too (a non-zero one when there is one). Repeated until nothing changes.
@@ -23,19 +26,9 @@ import math
 import secrets
 from collections.abc import Sequence
 
-PUBLISHED = ""
-PRIMARY = "primary"
-COMPLEMENT = "complementary"
+from survey.core.suppression import COMPLEMENT, PRIMARY, PUBLISHED, suppress_1d
 
-
-def suppress_1d(counts: Sequence[int], k: int) -> list[str]:
-    """Status of each count of a one-way table whose total is published."""
-    status = [PRIMARY if 0 < n < k else PUBLISHED for n in counts]
-    if sum(counts) < k:
-        return [PRIMARY if n else PUBLISHED for n in counts] if sum(counts) else status
-    if status.count(PRIMARY) == 1:
-        _hide_next(counts, status, range(len(counts)))
-    return status
+__all__ = ["COMPLEMENT", "PRIMARY", "PUBLISHED", "geometric_noise", "suppress_1d", "suppress_2d"]
 
 
 def _hide_next(counts: Sequence[int], status: list[str], indices: Sequence[int] | range) -> bool:

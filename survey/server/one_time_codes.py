@@ -75,7 +75,8 @@ def usable(s: Session, secret: str, link: Link, code: str) -> bool:
 
 
 def tally(s: Session, link: Link) -> tuple[int, int]:
-    """(codes made, codes used) for a link. Shown to coordinators through the count threshold."""
+    """(codes made, codes used) for a link. The console shows only the first: codes used count
+    responses, and beside the link's count they would tell how many came without a code."""
     made, used = s.execute(
         select(func.count(), func.count().filter(AccessCode.used.is_(True))).where(AccessCode.link_id == link.id)
     ).one()

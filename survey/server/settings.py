@@ -26,7 +26,8 @@ class Settings:
     database_url: str
     keys_dir: Path
     secret_key: str
-    #: Counts below this are shown as "fewer than k" to coordinators and admins.
+    #: Counts below this (and whatever would let one be worked out) are hidden from coordinators
+    #: and admins: survey/server/counts.py.
     count_threshold: int = 5
     #: Largest request body accepted, in bytes (an envelope is at most ~66 KiB raw, ~88 KiB base64).
     max_body_bytes: int = 128 * 1024

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Iterator
 from typing import IO
@@ -26,12 +27,14 @@ def manifest_for(survey: Survey, q: Questionnaire) -> dict[str, object]:
     }
 
 
-def _records(session: Session, survey: Survey) -> Iterator[exportfile.Record]:
+def _records(session: Session, survey: Survey, before: dt.date | None) -> Iterator[exportfile.Record]:
     labels = dict(session.execute(select(Link.id, Link.label).where(Link.survey_id == survey.id)).all())
+    query = select(Response.link_id, Response.envelope).where(Response.survey_id == survey.id)
+    if before is not None:
+        query = query.where(Response.received_on < before)
     # Ordered by the random response id: an order unrelated to arrival.
     rows = session.execute(
-        select(Response.link_id, Response.envelope)
-        .where(Response.survey_id == survey.id)
+        query
         .order_by(Response.id)
         .execution_options(yield_per=1000)
     )
@@ -51,11 +54,15 @@ class _Digesting:
         return self.out.write(data)
 
 
-def write_export(session: Session, survey: Survey, q: Questionnaire, out: IO[bytes]) -> int:
+def write_export(session: Session, survey: Survey, q: Questionnaire, out: IO[bytes],
+                 before: dt.date | None = None) -> int:
     """Write the export; the survey remembers its SHA-256 and record count (the caller commits),
-    which the analyst's confirmation must match before the ciphertexts can be purged."""
+    which the analyst's confirmation must match before the ciphertexts can be purged.
+
+    ``before``: only the responses that arrived before that day (the console's export holds the
+    responses its counts show, survey.server.counts); the operator's ``flask export`` takes all."""
     digesting = _Digesting(out)
-    count = exportfile.write(digesting, manifest_for(survey, q), _records(session, survey))
+    count = exportfile.write(digesting, manifest_for(survey, q), _records(session, survey, before))
     survey.export_sha256 = digesting.digest.hexdigest()
     survey.export_records = count
     return count

@@ -93,6 +93,9 @@ def link_codes(link_id: int) -> Any:
                     "hint": gettext("Open the address below and enter this code. It works once.")}
         return render_template("console/codes.html", link=link, form=form, codes=codes, url=qr.respondent_url(link),
                                slip=slip, lang=lang)
-    made, used = one_time_codes.tally(s, link)
+    # No tally of codes used: it counts the responses that came with a code, and beside the
+    # link's count it would give away how many came before codes were required. The link's own
+    # figure, protected with the rest of the survey's (survey.server.counts), stands instead.
+    made, _used = one_time_codes.tally(s, link)
     return render_template("console/codes.html", link=link, form=form, codes=None, made=made,
-                           used=counts.shown(used))
+                           responses=counts.survey_counts(s, link.survey).links[link.id])

@@ -32,8 +32,8 @@ from survey.server.surveys import create_survey
 def index() -> Any:
     s = session()
     surveys = visible_surveys(s, me())
-    return render_template("console/index.html", surveys=surveys, counts=counts.per_survey(s, surveys),
-                           action=ActionForm())
+    return render_template("console/index.html", surveys=surveys, counts=counts.survey_totals(s, surveys),
+                           action=ActionForm(), k=counts.threshold())
 
 
 def _survey_form(data: Any = None) -> SurveyForm:
@@ -97,6 +97,7 @@ def render_survey(survey: Survey, new_link_form: LinkForm | None = None, status:
                   purge_form: PurgeForm | None = None) -> tuple[str, int]:
     """The survey's page; ``new_link_form`` and ``purge_form`` carry a refused form back with its errors."""
     s = session()
+    figures = counts.survey_counts(s, survey)
     return render_template(
         "console/survey.html",
         survey=survey,
@@ -106,13 +107,13 @@ def render_survey(survey: Survey, new_link_form: LinkForm | None = None, status:
         states={link.id: link_state(s, link) for link in survey.links},
         urls={link.id: qr.respondent_url(link) for link in survey.links},
         LinkState=LinkState,
-        link_counts=counts.per_link(s, survey),
-        total=counts.per_survey(s, [survey])[survey.id],
+        link_counts=figures.links,
+        total=figures.total,
         link_form=new_link_form or link_form(),
         assign_form=_assign_form(survey) if me().is_admin else None,
         assigned=_assigned(survey),
         action=ActionForm(),
-        export_allowed=counts.export_allowed(s, survey),
+        export_allowed=figures.export_allowed,
         language_names=LANGUAGES,
         k=counts.threshold(),
     ), status
@@ -175,17 +176,20 @@ def survey_unassign(survey_id: int, user_id: int) -> Any:
 @bp.post("/surveys/<id:survey_id>/export")
 @one_button
 def survey_export(survey_id: int) -> Any:
-    """The same file as `flask --app wsgi export`, once no count in it is below k."""
+    """The file of `flask --app wsgi export` with the responses the console counts (those that
+    arrived before today), once every count in it is shown on the survey's page."""
     survey = my_survey(survey_id)
     s = session()
-    if not counts.export_allowed(s, survey):
+    day = counts.counted_before()
+    if not counts.export_allowed(s, survey, day):
         return render_template("console/error.html", title=gettext("Not yet"),
-                               message=gettext("The export opens when the survey and each of its links have at least "
-                                               "%(k)d responses (or none).", k=counts.threshold())), 409
+                               message=gettext("The export opens once the total and every link's count are shown: "
+                                               "each link needs at least %(k)d responses, counted up to yesterday.",
+                                               k=counts.threshold())), 409
     q = current_app.extensions["questionnaires"][survey.questionnaire_key]
     # Ciphertexts only; spooled in memory up to 32 MiB before a private temp file is used.
     out = tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024)
-    write_export(s, survey, q, out)
+    write_export(s, survey, q, out, before=day)
     record("export", survey.title)
     out.seek(0)
     return send_file(out, mimetype="application/x-ndjson", as_attachment=True,
@@ -224,15 +228,15 @@ def survey_purge(survey_id: int) -> Any:
 
 @bp.get("/surveys/<id:survey_id>/counts.csv")
 def survey_counts(survey_id: int) -> Any:
-    """Counts per link as a spreadsheet, with the same "fewer than k" rule as the pages."""
+    """Counts per link as a spreadsheet: the figures of the survey's page, no others."""
     s = session()
     survey = my_survey(survey_id)
-    per_link = counts.per_link(s, survey)
+    figures = counts.survey_counts(s, survey)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([gettext("Link"), gettext("Responses")])
     for link in sorted(survey.links, key=lambda link: link.id):
-        writer.writerow([cell(link.label), str(per_link[link.id])])
-    writer.writerow([gettext("All links"), str(counts.per_survey(s, [survey])[survey.id])])
+        writer.writerow([cell(link.label), str(figures.links[link.id])])
+    writer.writerow([gettext("All links"), str(figures.total)])
     return Response(out.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": f"attachment; filename=survey-{survey.uid}-counts.csv"})
