@@ -23,8 +23,6 @@ import secrets
 import struct
 from collections.abc import Sequence
 
-from Crypto.PublicKey.ECC import EccPoint
-
 from survey.analyst import group
 from survey.analyst.shamir import ORDER
 
@@ -46,11 +44,11 @@ def _weights(seed: bytes, count: int) -> list[int]:
     return [int.from_bytes(hashlib.sha256(seed + _U32.pack(j)).digest()[:8], "big") | 1 for j in range(count)]
 
 
-def _fold(weights: Sequence[int], points: Sequence[EccPoint]) -> EccPoint:
+def _fold(weights: Sequence[int], points: Sequence[group.Point]) -> group.Point:
     return group.weighted_sum(weights, points, WEIGHT_BITS)
 
 
-def _challenge(seed: bytes, *points: EccPoint) -> int:
+def _challenge(seed: bytes, *points: group.Point) -> int:
     h = hashlib.sha512(seed)
     for p in points:
         h.update(group.encode(p))
@@ -58,7 +56,7 @@ def _challenge(seed: bytes, *points: EccPoint) -> int:
 
 
 def prove(secret: int, context: bytes, pairs: Sequence[tuple[int, bytes, bytes]],
-          bases: Sequence[EccPoint] | None = None) -> bytes:
+          bases: Sequence[group.Point] | None = None) -> bytes:
     """The 64-byte proof ``c ‖ z`` for ``pairs`` of (record number, E_j, P_j), all made with
     ``secret``. ``context`` binds the proof to the export, the trustee and the block; ``bases``,
     when given, are the E_j already decoded."""

@@ -11,13 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from Crypto.Math.Numbers import Integer
-from Crypto.PublicKey.ECC import EccPoint
+# bandit's B413 takes the `Crypto` namespace for the abandoned PyCrypto; it is PyCryptodome's (maintained).
+from Crypto.Math.Numbers import Integer  # nosec B413
+from Crypto.PublicKey.ECC import EccPoint  # nosec B413
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from survey.analyst.shamir import ORDER
 
+#: A P-256 point (PyCryptodome's type), for the modules that hold points without doing arithmetic.
+Point = EccPoint
 CURVE = "p256"
 POINT_SIZE = 65
 _GX = 0x6B17D1F2E12C4247F8BCE6E563A440F277037D812DEB33A0F4A13945D898C296

@@ -15,8 +15,6 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from Crypto.PublicKey.ECC import EccPoint
-
 from survey.analyst import dleq, group
 from survey.analyst.key_shares import ShareFile, write_secret_file
 from survey.analyst.partial_file import NO_ENTRY, BlockProof, PartialHeader, block_context, header_line, trailer_line
@@ -53,7 +51,7 @@ def _block(span: Span) -> tuple[bytes, BlockProof, int]:
     assert job is not None and multiplier is not None
     entries = bytearray()
     pairs: list[tuple[int, bytes, bytes]] = []
-    bases: list[EccPoint] = []
+    bases: list[group.Point] = []
     for number, line in enumerate(read_span(_Trustee.fd, span), span.first):
         entry = NO_ENTRY
         record = parse_record(line)
