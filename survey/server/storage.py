@@ -13,7 +13,7 @@ Storing is idempotent: an envelope its link already holds (a phone that lost the
 same bytes again) is acknowledged once more and not stored, and spends no code.
 
 A link's response cap is checked in that transaction too, after taking the link row's lock
-(PostgreSQL: ``SELECT ... FOR UPDATE``; SQLite: ``BEGIN IMMEDIATE``, the database's one write lock),
+(PostgreSQL: ``SELECT ... FOR NO KEY UPDATE``; SQLite: ``BEGIN IMMEDIATE``, the database's one write lock),
 so two processes cannot both see room for the last response.
 """
 
@@ -124,12 +124,14 @@ class GroupCommitter:
                 # The insert's own lock before reading responses: holding only a read lock while
                 # waiting for it would deadlock with a reshuffle's VACUUM FULL (reshuffle.py).
                 conn.exec_driver_sql("LOCK TABLE responses IN ROW EXCLUSIVE MODE")
-            # Room left on each capped link of the batch, counted under the link rows' locks.
+            # Room left on each capped link of the batch, counted under the link rows' locks. FOR NO
+            # KEY UPDATE: it serialises writers of one link, yet lets a foreign-key check (a reshuffle
+            # re-inserting responses, reshuffle.py) through, which FOR UPDATE would deadlock with.
             capped = conn.execute(
                 select(Link.id, Link.response_cap)
                 .where(Link.id.in_({item.row["link_id"] for item in batch}), Link.response_cap.is_not(None))
                 .order_by(Link.id)
-                .with_for_update()
+                .with_for_update(key_share=True)
             ).all()
             stored: dict[int, int] = dict(conn.execute(
                 select(Response.link_id, func.count()).where(Response.link_id.in_([c.id for c in capped]))
