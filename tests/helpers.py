@@ -72,3 +72,10 @@ def js_answer_demo(page: Page, at_step: Callable[[str], object] | None = None) -
     page.click("[data-submit]")
     page.wait_for_selector("#review:not([hidden])")
     step("4-review")
+
+
+def review_text(page: Page) -> str:
+    """Open "Check your answers" on the last step (collapsed, empty until opened) and read it."""
+    page.click("[data-review-details] summary")
+    page.wait_for_selector("[data-review-list] .review-row")
+    return page.inner_text("[data-review-list]")

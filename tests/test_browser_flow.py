@@ -14,7 +14,7 @@ from flask import Flask
 from survey.core.envelope import OVERHEAD
 from survey.server.respond.forms import MESSAGES
 from tests.conftest import AnalystKey, LiveServer, add_survey, artifact, export_survey, run_analyst
-from tests.helpers import DEMO_FORM, DEMO_ROW, count_responses, js_answer_demo, read_rows
+from tests.helpers import DEMO_FORM, DEMO_ROW, count_responses, js_answer_demo, read_rows, review_text
 
 if TYPE_CHECKING:
     from playwright.sync_api import BrowserContext, Page, Request
@@ -39,7 +39,8 @@ def test_js_answers_are_sealed_on_the_phone_and_decrypt_exactly(
     page.on("pageerror", lambda e: script_errors.append(e))
     page.goto(f"{live_server.url}/s/{token}")
     js_answer_demo(page, lambda name: page.screenshot(path=str(artifact(f"js-step-{name}.png")), full_page=True))
-    review = page.inner_text("[data-review-list]")
+    assert page.inner_text("[data-review-list]") == ""  # nothing shown until "Check your answers" is opened
+    review = review_text(page)
     assert "Worry about confidentiality" in review and "34" in review and "Prefer not to say" in review
     with page.expect_response("**/sealed") as sent:
         page.click("[data-submit]")
@@ -130,11 +131,12 @@ def test_after_sending_nothing_is_left_on_the_phone_and_back_shows_no_answers(ap
 def test_leave_quickly_replaces_the_survey_in_history(app: Flask, live_server: LiveServer, phone: BrowserContext) -> None:
     _uid, token = add_survey(app)
     page = phone.new_page()
-    leave = app.config["SETTINGS"].leave_url
-    page.route(leave, lambda route: route.fulfill(status=200, content_type="text/html", body="<title>Weather</title>"))
     page.goto(f"{live_server.url}/")
     page.goto(f"{live_server.url}/s/{token}")
     page.wait_for_selector("html.enhanced")
+    leave = page.get_attribute("#leave-quickly", "href") or ""
+    assert leave.startswith("https://en.m.wikipedia.org/")
+    page.route(leave, lambda route: route.fulfill(status=200, content_type="text/html", body="<title>Weather</title>"))
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.id") == "leave-quickly"  # first in tab order
     page.check("#needed_treatment-0")
@@ -174,7 +176,7 @@ def test_the_questionnaire_can_be_completed_with_the_keyboard_alone(app: Flask, 
     page.keyboard.type("typed with keys")
     _tab_to(page, "[data-submit]")
     page.keyboard.press("Enter")
-    review = page.inner_text("[data-review-list]")
+    review = review_text(page)
     assert "Cost" in review and "Disagree" in review and "41" in review and "typed with keys" in review
     _tab_to(page, "[data-submit]")
     page.keyboard.press("Enter")
@@ -220,6 +222,7 @@ def test_without_crypto_subtle_the_plain_form_posts_and_says_the_server_encrypts
     page.goto(f"{live_server.url}/s/{token}")
     page.wait_for_load_state("load")
     assert page.evaluate("crypto.subtle === undefined && !document.documentElement.classList.contains('js')")
+    page.click("details.about summary")  # "Your privacy": one tap away
     assert page.is_visible("[data-no-js-notice]") and page.is_hidden("[data-js-notice]")
     assert "encrypted on our server" in page.inner_text("[data-no-js-notice]")
     assert page.is_visible("#section-about") and page.is_visible("#q-barriers")  # the whole plain form
@@ -241,7 +244,8 @@ def test_with_webcrypto_the_notice_says_answers_are_encrypted_on_this_device(app
     page = phone.new_page()
     page.goto(f"{live_server.url}/s/{token}")
     page.wait_for_selector("html.enhanced")
+    page.click("details.about summary")
     assert page.is_hidden("[data-no-js-notice]")
     assert "encrypted on this device before they are sent" in page.inner_text("[data-js-notice]")
     assert page.get_attribute("#questionnaire", "autocomplete") == "off"
-    assert page.evaluate("[...document.querySelectorAll('#questionnaire input, #questionnaire textarea')].every(e => e.autocomplete === 'off')")
+    assert page.evaluate("[...document.querySelectorAll('#questionnaire input:not([type=hidden]), #questionnaire textarea')].every(e => e.autocomplete === 'off')")

@@ -162,8 +162,8 @@ def test_language_picker_links_every_language_without_javascript(app: Flask) -> 
     _uid, token = add_survey(app, "service_access@1")
     page = app.test_client().get(f"/s/{token}?lang=uk").get_data(as_text=True)
     for code, name in LANGUAGES.items():
-        assert f'href="?lang={code}"' in page and name in page
-    assert 'href="?lang=uk" lang="uk" hreflang="uk" dir="ltr" aria-current="true"' in page
+        assert f'href="/s/{token}?lang={code}"' in page and name in page
+    assert f'href="/s/{token}?lang=uk" lang="uk" hreflang="uk" dir="ltr" aria-current="true"' in page
     assert 'lang="ar" hreflang="ar" dir="rtl"' in page
 
 

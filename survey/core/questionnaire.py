@@ -10,12 +10,26 @@ from __future__ import annotations
 import math
 import re
 import tomllib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 PREFER_NOT_TO_SAY = "prefer_not_to_say"
+#: Why an answer is refused. The same kinds, and through them the same words, on every path: the
+#: browser's checks (each question's ``data-msg-<kind>``), the no-JavaScript form, the analyst.
+REQUIRED = "required"
+CHOICE = "choice"
+NUMBER = "number"
+RANGE = "range"
+LENGTH = "length"
+PNTS_ALONE = "pnts_alone"
+RESERVED = "reserved"
+CONDITION = "condition"
+UNKNOWN = "unknown"
+#: A whole number as typed: what read_entry accepts for a number question (after stripping).
+INTEGER_PATTERN = r"-?[0-9]{1,9}"
+_INTEGER = re.compile(INTEGER_PATTERN)
 QUESTION_TYPES = ("single", "multiple", "scale", "number", "text")
 CHOICE_TYPES = ("single", "multiple", "scale")
 SCORE_METHODS = ("mean", "sum")
@@ -33,17 +47,29 @@ class DefinitionError(ValueError):
 
 
 class AnswerError(ValueError):
-    """Answers do not fit the questionnaire. ``problems`` maps question code to a message."""
+    """Answers do not fit the questionnaire. ``problems`` maps question code to a message,
+    ``kinds`` the same codes to the kind of problem (REQUIRED, CHOICE, ...)."""
 
-    def __init__(self, problems: dict[str, str]) -> None:
+    def __init__(self, problems: dict[str, str], kinds: dict[str, str] | None = None) -> None:
         super().__init__("; ".join(f"{k}: {v}" for k, v in problems.items()))
         self.problems = problems
+        self.kinds = kinds if kinds is not None else dict.fromkeys(problems, UNKNOWN)
+
+
+class EntryRefused(ValueError):
+    """What was entered for one question is not an answer it takes; ``kind`` says why."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
 
 
 @dataclass(frozen=True, slots=True)
 class Option:
     code: str
     label: str
+    #: With the question's ``sort_options``: stays at the end ("Another country").
+    last: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +107,8 @@ class Question:
     maximum: int | None = None
     max_length: int | None = None
     show_if: Condition | None = None
+    #: Show the options in the alphabetical order of the respondent's language (a country list).
+    sort_options: bool = False
     #: Derived once: option codes in display order, and each code's position (for sorting).
     option_codes: tuple[str, ...] = field(init=False, repr=False, compare=False)
     option_order: dict[str, int] = field(init=False, repr=False, compare=False, hash=False)
@@ -191,72 +219,162 @@ class Questionnaire:
         if type(answers) is not dict and not isinstance(answers, Mapping):
             raise AnswerError({"_": "answers must be an object"})
         problems: dict[str, str] = {}
+        kinds: dict[str, str] = {}
         clean: Answers = {}
         if not self.known_codes.issuperset(answers):
             for code in answers:
                 if code not in self.known_codes:
                     problems[str(code)[:60]] = "unknown question code"
+                    kinds[str(code)[:60]] = UNKNOWN
         for q in self.all_questions:
             value = answers.get(q.code)
             condition = q.show_if  # on the clean answers so far: conditions look back only
             if value is None:
                 if q.required and (condition is None or condition.holds(clean)):
                     problems[q.code] = "an answer is required"
+                    kinds[q.code] = REQUIRED
                 continue
             if condition is not None and not condition.holds(clean):
                 problems[q.code] = "answered although its condition does not hold"
+                kinds[q.code] = CONDITION
                 continue
             try:
                 clean[q.code] = _check_value(q, value)
-            except ValueError as exc:
+            except EntryRefused as exc:
                 problems[q.code] = str(exc)
+                kinds[q.code] = exc.kind
         if problems:
-            raise AnswerError(problems)
+            raise AnswerError(problems, kinds)
         return clean
+
+
+def read_entry(q: Question, chosen: Sequence[str] = (), text: str | None = None, pnts: bool = False) -> Answer | None:
+    """What a respondent entered for one question, as its answer (None: not answered).
+
+    ``chosen`` are the values of the ticked options of a choice question, ``text`` what was typed
+    into a number or text question, ``pnts`` whether its "Prefer not to say" box is ticked. The
+    browser reads its controls by the same rules (survey/server/static/respond.js, ``read``), with
+    the parameters of :func:`entry_rules`; raises EntryRefused with the kind of problem. Whether
+    an answer is required is for validate_answers, which knows the question's condition."""
+    value: Answer | None = None
+    if q.type in CHOICE_TYPES:
+        allowed = (*q.option_codes, PREFER_NOT_TO_SAY) if q.prefer_not_to_say else q.option_codes
+        if any(c not in allowed for c in chosen) or len(set(chosen)) != len(chosen):
+            raise EntryRefused(CHOICE, "not one of the options")
+        if PREFER_NOT_TO_SAY in chosen:
+            if len(chosen) > 1:
+                raise EntryRefused(PNTS_ALONE, "prefer-not-to-say together with answers")
+            return PREFER_NOT_TO_SAY
+        if q.type == "multiple":
+            return list(chosen) or None
+        if len(chosen) > 1:
+            raise EntryRefused(CHOICE, "more than one option")
+        if not chosen:
+            return None
+        return int(chosen[0]) if q.type == "scale" else chosen[0]
+    typed = strip(text or "")
+    if q.type == "number" and typed:
+        if not _INTEGER.fullmatch(typed):
+            raise EntryRefused(NUMBER, "not a whole number")
+        value = int(typed)
+        if q.minimum is not None and q.maximum is not None and not q.minimum <= value <= q.maximum:
+            raise EntryRefused(RANGE, f"outside {q.minimum}..{q.maximum}")
+    elif q.type == "text" and typed:
+        if q.max_length is not None and len(typed) > q.max_length:
+            raise EntryRefused(LENGTH, f"longer than {q.max_length} characters")
+        if typed == PREFER_NOT_TO_SAY:
+            # The answers' code for the box, typed: it would be read as the box (or refused).
+            raise EntryRefused(RESERVED, "the prefer-not-to-say code typed as text")
+        value = typed
+    if pnts and q.prefer_not_to_say:
+        if value is not None:
+            raise EntryRefused(PNTS_ALONE, "prefer-not-to-say together with an answer")
+        return PREFER_NOT_TO_SAY
+    return value
+
+
+#: What Python's str.strip() removes (nothing above U+3000 is space), which is what the analyst's
+#: validation strips from text; a browser's String.trim() removes a slightly different set.
+WHITESPACE = "".join(chr(c) for c in range(0x3001) if chr(c).isspace())
+
+
+def strip(text: str) -> str:
+    """Typed text as it is kept: newlines as a browser posts them (CR LF) made LF, then stripped."""
+    return text.replace("\r\n", "\n").strip()
+
+
+def entry_rules(q: Question) -> dict[str, str]:
+    """The parameters of :func:`read_entry` for one question, for the browser to read and check
+    answers by the same rules: rendered as ``data-rule-<name>`` attributes of the question."""
+    rules = {"type": q.type}
+    if q.prefer_not_to_say:
+        rules["pnts"] = "1"
+    if q.type in CHOICE_TYPES:
+        rules["options"] = " ".join(q.option_codes)
+    if q.type == "number":
+        rules.update(min=str(q.minimum), max=str(q.maximum))
+    if q.type == "text":
+        rules["max-length"] = str(q.max_length)
+    return rules
+
+
+def entry_constants() -> dict[str, str]:
+    """What :func:`read_entry` uses for every question, for the browser (``data-rule-<name>`` of the
+    form): the prefer-not-to-say code, the whole-number pattern, and the space that is stripped
+    (as a regular-expression character class of \\uXXXX escapes and ranges)."""
+    codes = [ord(c) for c in WHITESPACE]
+    ranges: list[list[int]] = []
+    for c in codes:
+        if ranges and ranges[-1][1] == c - 1:
+            ranges[-1][1] = c
+        else:
+            ranges.append([c, c])
+    space = "".join(f"\\u{a:04x}" + (f"-\\u{b:04x}" if b > a else "") for a, b in ranges)
+    return {"pnts-code": PREFER_NOT_TO_SAY, "integer": INTEGER_PATTERN, "space": space}
 
 
 def _check_value(q: Question, value: Any) -> Answer:
     if value == PREFER_NOT_TO_SAY:
         if not q.prefer_not_to_say:
-            raise ValueError("prefer-not-to-say is not offered")
+            raise EntryRefused(CHOICE, "prefer-not-to-say is not offered")
         return PREFER_NOT_TO_SAY
     if q.type == "single":
         if not isinstance(value, str) or value not in q.option_codes:
-            raise ValueError("not one of the options")
+            raise EntryRefused(CHOICE, "not one of the options")
         return value
     if q.type == "scale":
         if isinstance(value, bool) or not isinstance(value, int):
-            raise ValueError("not a scale point")
+            raise EntryRefused(CHOICE, "not a scale point")
         if str(value) not in q.option_codes:
-            raise ValueError("not a point of the scale")
+            raise EntryRefused(CHOICE, "not a point of the scale")
         return value
     if q.type == "multiple":
         if not isinstance(value, list) or not value:
-            raise ValueError("not a list of options")
+            raise EntryRefused(CHOICE, "not a list of options")
         if len(set(value)) != len(value):
-            raise ValueError("an option is repeated")
+            raise EntryRefused(CHOICE, "an option is repeated")
         for v in value:
             if not isinstance(v, str) or v not in q.option_codes:
-                raise ValueError("not one of the options")
+                raise EntryRefused(CHOICE, "not one of the options")
         return sorted(value, key=q.option_order.__getitem__)
     if q.type == "number":
         if isinstance(value, bool) or not isinstance(value, int):
-            raise ValueError("not a whole number")
+            raise EntryRefused(NUMBER, "not a whole number")
         if (q.minimum is not None and value < q.minimum) or (
             q.maximum is not None and value > q.maximum
         ):
-            raise ValueError(f"outside {q.minimum}..{q.maximum}")
+            raise EntryRefused(RANGE, f"outside {q.minimum}..{q.maximum}")
         return value
     if q.type == "text":
         if not isinstance(value, str):
-            raise ValueError("not text")
+            raise EntryRefused(CHOICE, "not text")
         if q.max_length is not None and len(value) > q.max_length:
-            raise ValueError(f"longer than {q.max_length} characters")
+            raise EntryRefused(LENGTH, f"longer than {q.max_length} characters")
         stripped = value.strip()
         if not stripped:
-            raise ValueError("empty text")
+            raise EntryRefused(REQUIRED, "empty text")
         return stripped
-    raise ValueError(f"unknown type {q.type}")  # pragma: no cover - definitions are checked
+    raise EntryRefused(UNKNOWN, f"unknown type {q.type}")  # pragma: no cover - definitions are checked
 
 
 def score(sc: Score, answers: Mapping[str, Any]) -> float | None:
@@ -402,7 +520,7 @@ class _Builder:
             raise self.fail(where, f"'type' must be one of {', '.join(QUESTION_TYPES)}")
         known = {
             "code", "type", "text", "help", "required", "prefer_not_to_say", "options",
-            "scale", "min", "max", "max_length", "show_if",
+            "scale", "min", "max", "max_length", "show_if", "sort_options",
         }
         extra = set(rq) - known
         if extra:
@@ -418,7 +536,9 @@ class _Builder:
                 oc = o.get("code") if isinstance(o, dict) else None
                 if not isinstance(oc, str) or not OPTION_RE.fullmatch(oc) or oc == PREFER_NOT_TO_SAY:
                     raise self.fail(where, f"option code {oc!r} is not a valid code")
-                opts.append(Option(oc, self.text(o, "label", where)))
+                if set(o) - {"code", "label", "last"} or not isinstance(o.get("last", False), bool):
+                    raise self.fail(where, f"option {oc!r}: keys are code, label and last (true or false)")
+                opts.append(Option(oc, self.text(o, "label", where), o.get("last", False)))
             if len({o.code for o in opts}) != len(opts):
                 raise self.fail(where, "option codes must be unique")
             options = tuple(opts)
@@ -465,8 +585,11 @@ class _Builder:
             show_if = Condition(ref, any_of_codes)
         required = rq.get("required", False)
         pnts = rq.get("prefer_not_to_say", False)
-        if not isinstance(required, bool) or not isinstance(pnts, bool):
-            raise self.fail(where, "'required' and 'prefer_not_to_say' must be true or false")
+        sort_options = rq.get("sort_options", False)
+        if not all(isinstance(v, bool) for v in (required, pnts, sort_options)):
+            raise self.fail(where, "'required', 'prefer_not_to_say' and 'sort_options' must be true or false")
+        if sort_options and qtype not in ("single", "multiple"):
+            raise self.fail(where, "'sort_options' only applies to single and multiple questions")
         return Question(
             code=code,
             type=qtype,
@@ -480,6 +603,7 @@ class _Builder:
             maximum=maximum,
             max_length=max_length,
             show_if=show_if,
+            sort_options=sort_options,
         )
 
     def score(self, raw: Any, seen: Mapping[str, Question]) -> Score:

@@ -118,6 +118,20 @@ class AccessCode(Base):
     used: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
+class SentForm(Base):
+    """A questionnaire form (no-JavaScript path) whose answers were sent: a keyed hash of the
+    form's random token and the day, nothing else. Back then Reload sends an earlier page of that
+    form again; finding it here, the server answers with the thank-you page instead of showing the
+    answers once more (survey/server/sent_forms.py). No time, no tie to the response it sent; rows
+    go once their forms have expired."""
+
+    __tablename__ = "sent_forms"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    sent_on: Mapped[dt.date] = mapped_column(Date)
+
+
 class AuditEntry(Base):
     """What a staff account did. Never anything about respondents."""
 

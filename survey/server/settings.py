@@ -15,7 +15,6 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 TRANSLATIONS_DIR = PROJECT_ROOT / "translations"
 DEFAULT_KEYS_DIR = PROJECT_ROOT / "keys"
 SECRET_FILE = "secret_key"
-LEAVE_URL = "https://en.wikipedia.org/wiki/Weather"
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,8 +30,9 @@ class Settings:
     count_threshold: int = 5
     #: Largest request body accepted, in bytes (an envelope is at most ~66 KiB raw, ~88 KiB base64).
     max_body_bytes: int = 128 * 1024
-    #: Where "Leave quickly" sends the respondent.
-    leave_url: str = LEAVE_URL
+    #: Where "Leave quickly" sends the respondent; empty: a plain page in the respondent's
+    #: language (survey.server.web.i18n.NEUTRAL_PAGES).
+    leave_url: str = ""
     #: Public base URL used in QR codes and flyers; empty means "the URL of the request".
     public_base_url: str = ""
     #: POSTs to a submit endpoint allowed per client address per window (0: no limit). Counted in
@@ -64,7 +64,7 @@ class Settings:
             secret_key=env.get("SECRET_KEY") or "",
             count_threshold=int(env.get("SURVEY_COUNT_THRESHOLD", "5")),
             public_base_url=env.get("SURVEY_PUBLIC_URL", "").rstrip("/"),
-            leave_url=env.get("SURVEY_LEAVE_URL") or LEAVE_URL,
+            leave_url=env.get("SURVEY_LEAVE_URL", ""),
             debug=env.get("FLASK_DEBUG", "") in ("1", "true"),
             submit_limit=int(env.get("SURVEY_SUBMIT_LIMIT", "120")),
             submit_window=int(env.get("SURVEY_SUBMIT_WINDOW", "600")),

@@ -5,10 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, current_app, jsonify, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response as HttpResponse
 
 from survey.core import sealed_document
 from survey.core.envelope import MAX_ENVELOPE_SIZE, EnvelopeError, seal
 from survey.core.questionnaire import AnswerError
+from survey.server import sent_forms
+from survey.server.database import session
 from survey.server.respond import code_step
 from survey.server.respond.blueprint import bp
 from survey.server.respond.forms import answers_from_form, field_names
@@ -37,16 +40,19 @@ def submit_form(token: str) -> Any:
             return code_step.code_page(link, 403, refused=True)
     q = questionnaire_of(link)
     form_type = form_class(q)
+    token = request.form.get(sent_forms.FIELD, "")
+    if token and sent_forms.was_sent(session(), current_app.config["SECRET_KEY"], token):
+        return _thanks()  # an earlier page of a form already sent (Back, then Reload): show no answer
+    if token and not sent_forms.current(token):
+        return render_form(link, form_type(), status=400, expired=True)
     form = form_type(request.form)
-    allowed = field_names(form) | {"lang", code_step.FIELD}
+    allowed = field_names(form) | {"lang", code_step.FIELD, sent_forms.FIELD}
     if set(request.form) - allowed:
-        return render_form(link, form_type(), status=400, unexpected=True)
-    if not form.validate():
-        return render_form(link, form, status=400)
+        return render_form(link, form_type(), status=400, unexpected=True, form_token=token or None)
     try:
         answers = answers_from_form(q, form)
     except AnswerError:
-        return render_form(link, form, status=400)
+        return render_form(link, form, status=400, form_token=token or None)
     keyring = current_app.extensions["keyring"]
     if link.survey.key_id not in keyring:
         abort(503, description="key")
@@ -63,6 +69,12 @@ def submit_form(token: str) -> Any:
         abort(410, description="full")  # the cap was reached while this one waited
     except StorageUnavailable:
         abort(503, description="storage")
+    if token:
+        sent_forms.mark_sent(session(), current_app.config["SECRET_KEY"], token)
+    return _thanks()
+
+
+def _thanks() -> HttpResponse:
     return redirect(url_for("respond.thanks", lang=page_language()), code=303)
 
 

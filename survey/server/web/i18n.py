@@ -4,7 +4,9 @@ No cookie and no session: a respondent's language is carried in the URL only."""
 
 from __future__ import annotations
 
-from flask import Flask, request
+from urllib.parse import urlencode
+
+from flask import Flask, current_app, request
 from flask_babel import Babel
 
 from survey.core.languages import LANGUAGES, text_direction
@@ -14,8 +16,6 @@ babel = Babel()
 
 
 def available() -> list[str]:
-    from flask import current_app
-
     return current_app.extensions.get("survey_languages", list(LANGUAGES))
 
 
@@ -28,6 +28,35 @@ def select_locale() -> str:
 
 
 
+#: Where "Leave quickly" goes unless the server is told otherwise (SURVEY_LEAVE_URL): Wikipedia's
+#: light mobile site, in the respondent's language, on weather forecasts (a search that opens the
+#: article): a page that is plain, common and says nothing about the person holding the phone.
+NEUTRAL_PAGES = {
+    "en": "Weather forecasting",
+    "bs": "Vremenska prognoza",
+    "hr": "Vremenska prognoza",
+    "sr": "Временска прогноза",
+    "sq": "Parashikimi i motit",
+    "mk": "Временска прогноза",
+    "it": "Previsioni del tempo",
+    "de": "Wettervorhersage",
+    "fr": "Prévision météorologique",
+    "es": "Predicción meteorológica",
+    "ru": "Прогноз погоды",
+    "uk": "Прогноз погоди",
+    "ar": "التنبؤ بالطقس",
+}
+
+
+def neutral_page(lang: str) -> str:
+    """The plain page "Leave quickly" opens for a respondent reading ``lang``."""
+    configured: str = current_app.config["SETTINGS"].leave_url
+    if configured:
+        return configured
+    code = lang if lang in NEUTRAL_PAGES else "en"
+    return f"https://{code}.m.wikipedia.org/w/index.php?" + urlencode({"search": NEUTRAL_PAGES[code]})
+
+
 def init_app(app: Flask) -> None:
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS_DIR)
     app.extensions["survey_languages"] = [
@@ -38,7 +67,6 @@ def init_app(app: Flask) -> None:
 
 
 def _template_context() -> dict[str, object]:
-    from flask import current_app
     from flask_babel import get_locale
 
     lang = str(get_locale() or "en")
@@ -48,7 +76,7 @@ def _template_context() -> dict[str, object]:
         "offered_languages": available(),
         "language_names": LANGUAGES,
         "language_dirs": {code: text_direction(code) for code in LANGUAGES},
-        "leave_url": current_app.config["SETTINGS"].leave_url,
+        "leave_url": neutral_page(lang.split("_")[0]),
     }
 
 
