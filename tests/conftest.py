@@ -154,8 +154,9 @@ def build_app(tmp_path: Path, keys: AnalystKey, database_url: str | None = None,
     upgrade_url = url
     instance.mkdir(parents=True, exist_ok=True)
     upgrade(upgrade_url)
+    # No reshuffle schedule unless a test asks for one: its thread would outlive the test's database.
     return create_app({"testing": True, "instance_path": instance, "database_url": url,
-                       "keys_dir": keys.keys_dir, **extra})
+                       "keys_dir": keys.keys_dir, "reshuffle_minutes": 0, **extra})
 
 
 class LinkOptions(TypedDict, total=False):
@@ -216,6 +217,7 @@ def make_app(tmp_path: Path, analyst_key: AnalystKey, database_url: str | None) 
 
     yield make
     for built in made:
+        built.extensions["reshuffler"].stop()
         built.extensions["survey_engine"].dispose()
 
 

@@ -148,9 +148,10 @@ class Reshuffler:
         self._pid = -1
         self._lock = threading.Lock()
         self._last: Reshuffled | None = None
+        self._stopped = threading.Event()
 
     def ensure_running(self) -> None:
-        if self.seconds <= 0 or self._pid == os.getpid():
+        if self.seconds <= 0 or self._stopped.is_set() or self._pid == os.getpid():
             return
         with self._lock:
             if self._pid != os.getpid():
@@ -170,9 +171,12 @@ class Reshuffler:
         log.info("reshuffled the stored responses (%s, %.1f s)", done.engine, done.seconds)
         return done
 
+    def stop(self) -> None:
+        """End the schedule's thread (tests; an app that is shut down)."""
+        self._stopped.set()
+
     def _loop(self) -> None:
-        while True:
-            time.sleep(self.seconds)
+        while not self._stopped.wait(self.seconds):
             try:
                 self.run_once()
             except Exception:  # keep the schedule; the next run tries again
