@@ -121,3 +121,85 @@ def test_every_step_fits_320_px_with_tap_targets_of_44_px(app: Flask, live_serve
     page.screenshot(path=str(artifact("js-320-review.png")), full_page=True)
     context.close()
     assert found and {k: v for k, v in found.items() if v} == {}
+
+
+def strict_violations(page: Page, axe_source: str) -> list[dict]:
+    """WCAG 2.1 A and AA, and "region": everything on the page inside a landmark."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(content=axe_source)
+    return page.evaluate(
+        """async (tags) => {
+            const result = await axe.run(document, {runOnly: {type: "tag", values: tags}, rules: {region: {enabled: true}}, resultTypes: ["violations"]});
+            return result.violations.map(v => ({id: v.id, help: v.help, nodes: v.nodes.map(n => n.target.join(" "))}));
+        }""",
+        [*TAGS, "best-practice"],
+    )
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_every_journey_state_has_no_axe_violations_including_region(
+    app: Flask, live_server: LiveServer, audited: BrowserContext, axe_source: str, lang: str
+) -> None:
+    from playwright.sync_api import Route
+
+    _uid, token = add_survey(app)
+    url = f"{live_server.url}/s/{token}?lang={lang}"
+    found: dict[str, list[dict]] = {}
+
+    def audit(page: Page, name: str) -> None:
+        found[name] = strict_violations(page, axe_source)
+
+    plain = audited.new_page()
+    plain.route("**/static/respond.js*", lambda route: route.abort())
+    plain.goto(url)
+    audit(plain, "no-js empty")
+    plain.click("details.about summary")
+    plain.click("nav.languages summary")
+    audit(plain, "no-js privacy and languages open")
+    plain.fill("#age", "150")
+    plain.click("button[type=submit]")
+    plain.wait_for_selector("#error-summary")
+    audit(plain, "no-js server errors")
+    plain.goto(f"{live_server.url}/s/{token}")
+    plain.set_extra_http_headers({"Accept-Language": "tlh"})
+    plain.goto(f"{live_server.url}/s/{token}")
+    plain.wait_for_selector(".language-list")
+    audit(plain, "language first")
+
+    page = audited.new_page()
+    page.goto(url)
+    page.wait_for_selector("html.enhanced")
+    audit(page, "js step 1")
+    page.click("details.about summary")
+    page.click("nav.languages summary")
+    audit(page, "js privacy and languages open")
+    page.click("nav.languages summary")
+    page.click("[data-submit]")
+    page.wait_for_selector("[data-client-errors]:not([hidden])")
+    audit(page, "js errors")
+    page.check("#needed_treatment-0")
+    page.click("[data-submit]")
+    audit(page, "js step 2")
+    page.click("[data-submit]")
+    page.fill("#comment", "x")
+    audit(page, "js step 3")
+    page.click("[data-submit]")
+    page.wait_for_selector("#review:not([hidden])")
+    audit(page, "js send step")
+    page.click("[data-review-details] summary")
+    page.wait_for_selector("[data-review-list] .review-row")
+    audit(page, "js check your answers")
+
+    def down(route: Route) -> None:
+        route.fulfill(status=503, content_type="application/json", body="{}")
+
+    page.route("**/sealed", down)
+    page.click("[data-submit]")
+    page.wait_for_selector("[data-send-retrying]:not([hidden])")
+    audit(page, "js retrying")
+    page.unroute("**/sealed")
+    page.click("[data-retry-now]")
+    page.wait_for_url("**/thanks**")
+    audit(page, "thank-you")
+    assert len(found) == 13
+    assert {name: v for name, v in found.items() if v} == {}

@@ -141,7 +141,7 @@ def test_a_language_switch_at_step_3_keeps_every_answer_and_the_step(
     answered = _state(page)
     page.click("nav.languages summary")
     page.click("nav.languages a[hreflang=de]")
-    page.wait_for_function("document.documentElement.lang === 'de'")
+    page.wait_for_selector("html[lang=de]")
     page.wait_for_selector("html.enhanced #section-about:not([hidden])")
     assert page.is_hidden("#section-services") and _state(page) == answered
     assert page.inner_text("[data-submit]") == "Weiter" and "lang=de" in page.url
@@ -242,3 +242,23 @@ def test_a_send_the_server_cannot_take_says_so_and_a_manual_retry_sends_it(
     page.click("[data-retry-now]")
     page.wait_for_url("**/thanks**")
     assert count_responses(app) == 1
+
+
+def test_shift_pressed_three_times_leaves_quickly_but_typing_capitals_does_not(
+    app: Flask, live_server: LiveServer, phone: BrowserContext
+) -> None:
+    _uid, token = add_survey(app)
+    page = phone.new_page()
+    page.goto(f"{live_server.url}/")
+    page.goto(f"{live_server.url}/s/{token}")
+    _answer_three_steps(page)
+    leave = page.get_attribute("#leave-quickly", "href") or ""
+    page.route(leave, lambda route: route.fulfill(status=200, content_type="text/html", body="<title>Weather</title>"))
+    page.focus("#comment")
+    page.keyboard.type(" I Am OK And We Go")  # Shift before each capital, letters between
+    assert f"/s/{token}" in page.url
+    for _ in range(3):
+        page.keyboard.press("Shift")
+    page.wait_for_url(leave)
+    page.go_back()  # the survey's steps gave way: Back goes to the page before the survey
+    assert page.url == f"{live_server.url}/"

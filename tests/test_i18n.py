@@ -29,7 +29,7 @@ from survey.devtools.translation_status import (
     read_catalog,
     review_status,
 )
-from tests.conftest import ROOT, AnalystKey, add_survey, export_survey, run_analyst
+from tests.conftest import ROOT, AnalystKey, AppFactory, add_survey, export_survey, run_analyst
 from tests.helpers import read_rows
 
 TRANSLATED = [code for code in LANGUAGES if code != "en"]
@@ -193,3 +193,35 @@ def test_same_answers_in_english_arabic_and_serbian_decrypt_to_identical_rows(
     without_lang = [{k: v for k, v in r.items() if k not in ("lang", "response")} for r in rows]
     assert without_lang[0] == without_lang[1] == without_lang[2]
     assert without_lang[0]["dis_told"] == "friends;peers" and without_lang[0]["country"] == "ba"
+
+
+def test_a_phone_whose_languages_the_survey_does_not_offer_is_asked_for_its_language_first(app: Flask) -> None:
+    _uid, token = add_survey(app)
+    client = app.test_client()
+    page = client.get(f"/s/{token}", headers={"Accept-Language": "tlh, ja;q=0.8"}).get_data(as_text=True)
+    assert 'id="questionnaire"' not in page
+    for code, name in LANGUAGES.items():
+        assert f'href="/s/{token}?lang={code}"' in page and f'lang="{code}"' in page and name in page
+    assert 'id="leave-quickly"' in page
+    chosen = client.get(f"/s/{token}?lang=sq", headers={"Accept-Language": "tlh"}).get_data(as_text=True)
+    assert 'id="questionnaire"' in chosen and '<html lang="sq"' in chosen
+    matched = client.get(f"/s/{token}", headers={"Accept-Language": "tlh, de;q=0.5"}).get_data(as_text=True)
+    assert 'id="questionnaire"' in matched and '<html lang="de"' in matched
+    assert 'id="questionnaire"' in client.get(f"/s/{token}").get_data(as_text=True)  # no header: English
+
+
+def test_leave_quickly_opens_a_plain_page_in_the_respondents_language_unless_the_server_names_one(
+    make_app: AppFactory,
+) -> None:
+    app = make_app()
+    _uid, token = add_survey(app)
+    client = app.test_client()
+    leave = re.compile(r'id="leave-quickly" href="([^"]+)"')
+    for lang, host in (("de", "de.m.wikipedia.org"), ("ar", "ar.m.wikipedia.org"), ("sr", "sr.m.wikipedia.org")):
+        page = client.get(f"/s/{token}?lang={lang}").get_data(as_text=True)
+        found = leave.search(page)
+        assert found is not None and found.group(1).startswith(f"https://{host}/w/index.php?search="), lang
+    own = make_app(leave_url="https://example.org/news")
+    _uid, token = add_survey(own)
+    found = leave.search(own.test_client().get(f"/s/{token}?lang=de").get_data(as_text=True))
+    assert found is not None and found.group(1) == "https://example.org/news"

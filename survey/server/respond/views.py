@@ -17,11 +17,15 @@ from survey.server.respond.blueprint import bp
 from survey.server.respond.forms import answers_from_form, field_names
 from survey.server.respond.pages import form_class, open_link, page_language, questionnaire_of, render_form
 from survey.server.storage import CodeRefused, LinkFull, StorageRefused, StorageUnavailable, store_response
+from survey.server.web.i18n import not_understood
 
 
 @bp.get("/s/<token>")
 def questionnaire(token: str) -> Any:
     link = open_link(token)
+    if not_understood():
+        # The phone asks for languages the survey has none of: the language comes first.
+        return render_template("respond/choose_language.html", link=link)
     if link.requires_code:
         return code_step.code_page(link)  # the one-time code comes first: see respond/code_step.py
     form = form_class(questionnaire_of(link))()

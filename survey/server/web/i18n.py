@@ -28,6 +28,14 @@ def select_locale() -> str:
 
 
 
+def not_understood() -> bool:
+    """True when the browser names its languages, none is offered, and no ?lang= was chosen:
+    then the respondent chooses a language before anything else. Nothing of it is kept."""
+    if "lang" in request.args or not request.accept_languages:
+        return False
+    return len(available()) > 1 and request.accept_languages.best_match(available()) is None
+
+
 #: Where "Leave quickly" goes unless the server is told otherwise (SURVEY_LEAVE_URL): Wikipedia's
 #: light mobile site, in the respondent's language, on weather forecasts (a search that opens the
 #: article): a page that is plain, common and says nothing about the person holding the phone.
