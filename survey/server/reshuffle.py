@@ -13,8 +13,9 @@ respondent, so the server rewrites everything on a schedule (:class:`Reshuffler`
   ``TRUNCATE`` checkpoint empties the write-ahead log. Afterwards the ``-wal`` file is empty and
   the database file's order is that of random ids.
 - PostgreSQL: in one transaction that locks out writers, every response is deleted and inserted
-  again in random order, and every one-time code row is rewritten, so all of them share one new
-  ``xmin``; ``VACUUM FULL`` then drops the old row versions and rewrites both tables, so heap
+  again in random order, and every one-time code row and sent-form marker is rewritten, so all of
+  them share one new ``xmin``; ``VACUUM FULL`` then drops the old row versions and rewrites the
+  tables, so heap
   order, ``ctid`` and ``pg_dump`` order are random. PostgreSQL's own write-ahead log (``pg_wal``)
   is outside this: see docs/threat-model.md.
 
@@ -79,16 +80,18 @@ def _sqlite(engine: Engine) -> None:
 def _postgresql(engine: Engine) -> str:
     with engine.begin() as conn:
         # Readers go on; writers wait until the rewrite commits, so no response is lost.
-        conn.execute(text("LOCK TABLE responses, access_codes IN EXCLUSIVE MODE"))
+        conn.execute(text("LOCK TABLE responses, access_codes, sent_forms IN EXCLUSIVE MODE"))
         conn.execute(text("CREATE TEMPORARY TABLE reshuffled ON COMMIT DROP AS "
                           "SELECT * FROM responses ORDER BY random()"))
         conn.execute(text("DELETE FROM responses"))
         conn.execute(text("INSERT INTO responses SELECT * FROM reshuffled"))
         conn.execute(text("UPDATE access_codes SET used = used"))
+        conn.execute(text("UPDATE sent_forms SET sent_on = sent_on"))  # survey/server/sent_forms.py
         xid = str(conn.execute(text("SELECT pg_current_xact_id()::xid::text")).scalar_one())
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(text("VACUUM FULL responses"))
         conn.execute(text("VACUUM FULL access_codes"))
+        conn.execute(text("VACUUM FULL sent_forms"))
     return xid
 
 
