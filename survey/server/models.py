@@ -40,6 +40,9 @@ class Survey(Base):
     export_records: Mapped[int | None] = mapped_column(Integer, nullable=True)
     #: The day this survey's ciphertexts were purged from the server, once the analyst had them.
     purged_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    #: The page "Leave quickly" opens, chosen by an admin (https only); None: a plain page in the
+    #: respondent's language (survey.server.web.i18n.neutral_page).
+    leave_url: Mapped[str | None] = mapped_column(String(300), nullable=True)
 
     links: Mapped[list[Link]] = relationship(back_populates="survey")
 

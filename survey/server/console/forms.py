@@ -119,6 +119,19 @@ class SurveyForm(ConsoleForm):
                                      "demo, or choose another key."))
 
 
+class LeavePageForm(ConsoleForm):
+    """Where "Leave quickly" goes for this survey's respondents: a page that is plain, light and
+    common where they are; empty for the default (Wikipedia's mobile site in their language)."""
+
+    leave_url = StringField(
+        _l("The page “Leave quickly” opens (empty: a plain page in the respondent's language)"),
+        validators=[Optional(), Length(max=300, message=_l("Use an address of at most %(max)d characters.")),
+                    Regexp(r"^https://[^\s\"'<>\\]+$", message=_l("Use a full address that starts with https://."))],
+        filters=[lambda value: value.strip() if isinstance(value, str) else value],
+        render_kw={"inputmode": "url", "spellcheck": "false", "autocapitalize": "none"},
+    )
+
+
 class AssignForm(ConsoleForm):
     user_id = SelectField(_l("Coordinator"), coerce=int, validators=[InputRequired()])
 

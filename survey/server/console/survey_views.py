@@ -18,7 +18,7 @@ from survey.core.spreadsheet_cells import cell
 from survey.server import counts, qr
 from survey.server.console.blueprint import bp
 from survey.server.console.common import admin_only, done, me, my_survey, one_button, record, refused_csrf
-from survey.server.console.forms import ActionForm, AssignForm, LinkForm, PurgeForm, SurveyForm
+from survey.server.console.forms import ActionForm, AssignForm, LeavePageForm, LinkForm, PurgeForm, SurveyForm
 from survey.server.console.permissions import visible_surveys
 from survey.server.database import engine, session
 from survey.server.links import LinkState, link_state
@@ -94,7 +94,7 @@ def link_form(data: Any = None) -> LinkForm:
 
 
 def render_survey(survey: Survey, new_link_form: LinkForm | None = None, status: int = 200,
-                  purge_form: PurgeForm | None = None) -> tuple[str, int]:
+                  purge_form: PurgeForm | None = None, leave_form: LeavePageForm | None = None) -> tuple[str, int]:
     """The survey's page; ``new_link_form`` and ``purge_form`` carry a refused form back with its errors."""
     s = session()
     figures = counts.survey_counts(s, survey)
@@ -102,6 +102,7 @@ def render_survey(survey: Survey, new_link_form: LinkForm | None = None, status:
         "console/survey.html",
         survey=survey,
         purge_form=(purge_form or PurgeForm()) if me().is_admin else None,
+        leave_form=(leave_form or LeavePageForm(data={"leave_url": survey.leave_url or ""})) if me().is_admin else None,
         key_id=format_key_id(survey.key_id),
         links=sorted(survey.links, key=lambda link: link.id),
         states={link.id: link_state(s, link) for link in survey.links},
@@ -140,6 +141,20 @@ def survey_close(survey_id: int) -> Any:
 @one_button
 def survey_open(survey_id: int) -> Any:
     return _set_open(survey_id, True)
+
+
+@bp.post("/surveys/<id:survey_id>/leave-page")
+@admin_only
+def survey_leave_page(survey_id: int) -> Any:
+    survey = my_survey(survey_id)
+    form = LeavePageForm(request.form)
+    if not form.validate():
+        if form.csrf_token.errors:
+            return refused_csrf()
+        return render_survey(survey, status=400, leave_form=form)
+    survey.leave_url = form.leave_url.data or None
+    return done("set leave page", f"{survey.title}: {survey.leave_url or 'default'}", "console.survey",
+                survey_id=survey.id)
 
 
 @bp.post("/surveys/<id:survey_id>/assign")

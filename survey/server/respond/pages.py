@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from flask import abort, current_app, render_template, url_for
+from flask import abort, current_app, g, render_template, url_for
 from flask_babel import get_locale
 
 from survey.core.envelope import format_key_id, public_key_raw
@@ -89,6 +89,7 @@ def open_link(token: str) -> Link:
     if state is not LinkState.OPEN:
         abort(STATUS[state], description=state.value)
     assert link is not None
+    g.survey_leave_url = link.survey.leave_url  # for "Leave quickly" (survey.server.web.i18n)
     return link
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, g, request
 from flask_babel import Babel
 
 from survey.core.languages import LANGUAGES, text_direction
@@ -57,8 +57,9 @@ NEUTRAL_PAGES = {
 
 
 def neutral_page(lang: str) -> str:
-    """The plain page "Leave quickly" opens for a respondent reading ``lang``."""
-    configured: str = current_app.config["SETTINGS"].leave_url
+    """The page "Leave quickly" opens for a respondent reading ``lang``: the survey's own, chosen
+    by an admin, else the server's (SURVEY_LEAVE_URL), else a plain page in the language."""
+    configured: str = g.get("survey_leave_url") or current_app.config["SETTINGS"].leave_url
     if configured:
         return configured
     code = lang if lang in NEUTRAL_PAGES else "en"
