@@ -262,3 +262,28 @@ def test_shift_pressed_three_times_leaves_quickly_but_typing_capitals_does_not(
     page.wait_for_url(leave)
     page.go_back()  # the survey's steps gave way: Back goes to the page before the survey
     assert page.url == f"{live_server.url}/"
+
+
+def test_a_language_switch_on_a_link_with_a_one_time_code_keeps_answers_and_the_code(
+    app: Flask, live_server: LiveServer, phone: BrowserContext
+) -> None:
+    from tests.test_access_codes import make_codes
+
+    _uid, token = add_survey(app, requires_code=True)
+    code = make_codes(app, token, 1)[0]
+    page = phone.new_page()
+    page.goto(f"{live_server.url}/s/{token}")
+    page.fill("input[name=access_code]", code)
+    page.click("button[type=submit]")
+    _answer_three_steps(page)
+    answered = _state(page)
+    page.click("nav.languages summary")
+    page.click("nav.languages a[hreflang=uk]")
+    page.wait_for_selector("html[lang=uk]")
+    page.wait_for_selector("html.enhanced #section-about:not([hidden])")
+    assert _state(page) == answered
+    page.click("[data-submit]")
+    page.wait_for_selector("#review:not([hidden])")
+    page.click("[data-submit]")
+    page.wait_for_url("**/thanks**")
+    assert count_responses(app) == 1
