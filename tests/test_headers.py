@@ -169,3 +169,14 @@ def test_static_assets_are_cacheable_but_pages_are_not(site: Site) -> None:
     assert asset.status_code == 200 and "no-store" not in asset.headers.get("Cache-Control", "")
     page = client.get(f"/s/{site.values['token']}")
     assert page.headers["Cache-Control"] == "no-store"
+
+
+def test_a_versioned_asset_is_kept_for_good_and_an_unversioned_one_is_asked_again(site: Site) -> None:
+    """The page's asset URLs carry the file's hash, so a phone on a slow link need not ask again."""
+    client = site.app.test_client()
+    page = client.get(f"/s/{site.values['token']}").get_data(as_text=True)
+    urls = re.findall(r'(?:src|href)="(/static/[^"]+\?v=[^"]+)"', page)
+    assert len(urls) >= 3
+    for url in urls:
+        assert client.get(url).headers["Cache-Control"] == "public, max-age=31536000, immutable", url
+    assert "immutable" not in client.get("/static/respond.css").headers.get("Cache-Control", "")

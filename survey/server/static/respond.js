@@ -1,5 +1,5 @@
-// Respondent pages. Loaded in <head> so the "js" class is set before the first paint (no layout
-// shift). It enhances the server-rendered form: one step per screen, each step an entry in the
+// Respondent pages, deferred (respond-early.js has set the "js" class before the first paint, so
+// there is no layout shift). It enhances the server-rendered form: one step per screen, each step an entry in the
 // browser's history (Back and Forward move between steps); a language switch in place; live
 // conditions; the server's own rules (data-rule-*) and words (data-msg-*); sealing in the browser
 // with seal.js, and a send that retries the same envelope until the server has stored it.
@@ -9,10 +9,8 @@
 (function () {
   "use strict";
   var root = document.documentElement;
-  var capable = !!(window.crypto && crypto.subtle && window.fetch && window.TextEncoder && window.DOMParser &&
-    history.pushState && window.URL);
-  root.classList.add("scripted");
-  if (capable) root.classList.add("js");
+  var capable = root.classList.contains("js"); // what respond-early.js found
+  window.respondLoaded = true;
   var RETRY_SECONDS = [2, 4, 8, 15, 30];
   var RETRYABLE = [408, 425, 429, 500, 502, 503, 504];
   var SEND_TIMEOUT = 30000;

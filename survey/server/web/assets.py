@@ -12,7 +12,7 @@ from pathlib import Path
 from flask import Flask, url_for
 
 STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
-PUBLISHED = ("respond.css", "respond.js", "seal.js", "console.css", "console.js")
+PUBLISHED = ("respond.css", "respond-early.js", "respond.js", "seal.js", "console.css", "console.js")
 
 
 def sri(path: Path) -> str:
