@@ -20,21 +20,12 @@ from survey.server.respond import code_step
 from survey.server.web import ratelimit
 from tests.conftest import add_survey
 from tests.helpers import DEMO_FORM, count_responses
+from tests.test_access_codes import make_codes
 
 #: Addresses from the documentation ranges (RFC 5737, RFC 3849).
 GUESSER = "198.51.100.7"
 RESPONDENT = "203.0.113.9"
 SECONDS_PER_YEAR = 365 * 24 * 3600
-
-
-def make_codes(app: Flask, token: str, n: int) -> list[str]:
-    with app.app_context():
-        s = session()
-        link = s.scalar(select(Link).where(Link.token == token))
-        assert link is not None
-        codes = one_time_codes.generate(s, app.config["SECRET_KEY"], link, n)
-        s.commit()
-        return codes
 
 
 def client_at(app: Flask, address: str) -> FlaskClient:

@@ -13,13 +13,13 @@ import hmac
 import secrets
 from dataclasses import dataclass
 
-from flask import current_app, g, session
+from flask import g, session
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from survey.server.database import NUL
 from survey.server.models import User
-from survey.server.web.ratelimit import RateLimiter
+from survey.server.web.ratelimit import RateLimiter, app_limiter
 
 #: scrypt cost: 2**15 × 8 × 128 bytes = 32 MiB of memory per hash, about 0.1 s on a laptop core.
 SCRYPT_N = 2**15
@@ -87,21 +87,14 @@ def _dummy_hash() -> str:
     return _DUMMY_HASH
 
 
-def _limiter(name: str, limit: int) -> RateLimiter:
-    limiter = current_app.extensions.get(name)
-    if limiter is None:
-        limiter = current_app.extensions.setdefault(name, RateLimiter(limit, LOGIN_WINDOW))
-    return limiter
-
-
 def login_limiter() -> RateLimiter:
     """Failures per (client, account name)."""
-    return _limiter("login_limiter", LOGIN_FAILURES)
+    return app_limiter("login_limiter", LOGIN_FAILURES, LOGIN_WINDOW)
 
 
 def client_login_limiter() -> RateLimiter:
     """Failures per client, whatever the account name."""
-    return _limiter("login_client_limiter", LOGIN_FAILURES_PER_CLIENT)
+    return app_limiter("login_client_limiter", LOGIN_FAILURES_PER_CLIENT, LOGIN_WINDOW)
 
 
 def normalise_username(name: str) -> str:

@@ -25,7 +25,7 @@ from survey.server.database import session
 from survey.server.models import Link
 from survey.server.respond.blueprint import bp
 from survey.server.respond.pages import form_class, open_link, questionnaire_of, render_form
-from survey.server.web.ratelimit import RateLimiter, request_client
+from survey.server.web.ratelimit import RateLimiter, app_limiter, request_client
 
 FIELD = "access_code"
 HEADER = "X-Access-Code"
@@ -45,19 +45,12 @@ def _secret() -> str:
     return current_app.config["SECRET_KEY"]
 
 
-def _limiter(name: str, limit: int) -> RateLimiter:
-    limiter = current_app.extensions.get(name)
-    if limiter is None:
-        limiter = current_app.extensions.setdefault(name, RateLimiter(limit, WRONG_WINDOW))
-    return limiter
-
-
 def _per_client() -> RateLimiter:
-    return _limiter("code_client_limiter", WRONG_CODES_PER_CLIENT)
+    return app_limiter("code_client_limiter", WRONG_CODES_PER_CLIENT, WRONG_WINDOW)
 
 
 def _per_link() -> RateLimiter:
-    return _limiter("code_link_limiter", WRONG_CODES_PER_LINK)
+    return app_limiter("code_link_limiter", WRONG_CODES_PER_LINK, WRONG_WINDOW)
 
 
 def paused(link: Link) -> str | None:

@@ -94,3 +94,11 @@ def request_client() -> str:
     :func:`rate_key`): only ever turned into a salted HMAC by :class:`RateLimiter`."""
     hops = current_app.config["SETTINGS"].trusted_proxy_hops
     return rate_key(client_address(request.remote_addr, request.headers.get("X-Forwarded-For"), hops))
+
+
+def app_limiter(name: str, limit: int, window: float) -> RateLimiter:
+    """The app's limiter called ``name`` (one per process, made on first use)."""
+    limiter: RateLimiter | None = current_app.extensions.get(name)
+    if limiter is None:
+        limiter = current_app.extensions.setdefault(name, RateLimiter(limit, window))
+    return limiter
