@@ -17,7 +17,8 @@ Each size is measured in rounds (bare, report, bare; ``--rounds``, default 3) an
 the rounds' ratios is printed with every round's figures: on this shared machine one report can
 take a quarter longer than the next, so a single round is a lottery.
 
-It prints both rates, their ratio (target: report >= 0.8 of bare) and the report's peak memory:
+It prints both rates, their ratio (targets: report >= 0.6 of bare at 100,000 responses and
+>= 0.7 at 1,000,000) and the report's peak memory:
 the largest single process (getrusage of the children) and the peak sum over the process tree
 (sampled from /proc). Target: peak memory at 1,000,000 no more than 1.2x that at 100,000.
 Not part of the test suite."""
@@ -58,6 +59,10 @@ BARRIERS = ("cost", "waiting_list", "distance", "staff_attitudes", "confidential
 CHUNK = 2000
 
 _public: ec.EllipticCurvePublicKey | None = None
+
+
+#: The report's rate over the bare HPKE loop's, at least, by export size (other sizes: 0.7).
+TARGETS = {100_000: 0.6, 1_000_000: 0.7}
 
 
 def _init_builder(public_pem: bytes) -> None:
@@ -249,7 +254,7 @@ def main() -> int:
         print(f"  report: median {statistics.median(rates):,.0f} responses/s end to end; bare HPKE loop "
               f"({min(n, args.bare_limit):,} records): median {statistics.median(bares):,.0f} decryptions/s")
         print(f"  ratio report/bare, median of {len(ratios)} round(s): {statistics.median(ratios):.2f} end to end "
-              f"(target >= 0.80; rounds {min(ratios):.2f}..{max(ratios):.2f}); "
+              f"(target >= {TARGETS.get(n, 0.7):.2f}; rounds {min(ratios):.2f}..{max(ratios):.2f}); "
               f"decryption phase alone {statistics.median(phases):.2f}")
         print(f"  peak memory: largest process {peak_rss / 1024:,.0f} MB; whole process tree {peak_tree / 1024:,.0f} MB")
         export.unlink()
