@@ -9,7 +9,6 @@ import pytest
 from flask import Flask
 
 from survey.core.languages import LANGUAGES
-from survey.devtools.translation_status import compile_catalogs
 from tests.conftest import LiveServer, add_survey, artifact
 
 if TYPE_CHECKING:
@@ -21,7 +20,6 @@ MISTAKES = {"stigma@1": "dis_told", "service_access@1": "barriers"}
 
 @pytest.mark.browser
 def test_each_questionnaire_renders_in_every_language_with_errors(app: Flask, live_server: LiveServer, phone_no_js: BrowserContext) -> None:
-    compile_catalogs()  # the server process reads the .mo files at its first request
     page = phone_no_js.new_page()
     for key, code in MISTAKES.items():
         _uid, token = add_survey(app, key)

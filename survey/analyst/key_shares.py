@@ -28,7 +28,6 @@ import hashlib
 import json
 import os
 from dataclasses import dataclass
-from itertools import combinations
 from pathlib import Path
 from typing import Any
 
@@ -172,13 +171,6 @@ def key_id_of_value(private_value: int) -> bytes:
     if not 0 < private_value < shamir.ORDER:
         return b""
     return envelope.key_id_bytes(ec.derive_private_key(private_value, ec.SECP256R1()).public_key())
-
-
-def all_subsets_rebuild(shares: list[Share], key_id: bytes) -> bool:
-    """Whether every K-subset of ``shares`` rebuilds the key with ``key_id`` (used by tests and
-    ``shares check``)."""
-    k = shares[0].k
-    return all(key_id_of_value(rebuild_value(list(sub))) == key_id for sub in combinations(shares, k))
 
 
 # -- the machine-readable share file -------------------------------------------------------------

@@ -22,7 +22,6 @@ from pathlib import Path
 
 import click
 from babel.messages.catalog import Catalog
-from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import current_app
 from flask.cli import with_appcontext
@@ -146,24 +145,6 @@ def questionnaire_status(q: Questionnaire, langs: Iterable[str], root: Path = TR
     draft or incomplete, so coordinators know before fielding them."""
     strings = [text for text, _where in q.strings()]
     return {lang: LanguageState(lang, completeness(lang, strings, root), review_status(lang, root)) for lang in langs}
-
-
-def compile_catalogs(root: Path = TRANSLATIONS, force: bool = False) -> list[Path]:
-    """Compile every ``messages.po`` into ``messages.mo`` when missing or older (what
-    ``pybabel compile`` does; used where ``make`` has not run, e.g. a bare ``pytest``)."""
-    written = []
-    for lang in languages(root):
-        po = po_path(lang, root)
-        mo = po.with_suffix(".mo")
-        if not force and mo.is_file() and mo.stat().st_mtime >= po.stat().st_mtime:
-            continue
-        catalog = read_catalog(po, lang)
-        tmp = mo.with_suffix(".mo.part")
-        with open(tmp, "wb") as fh:
-            write_mo(fh, catalog, use_fuzzy=False)
-        tmp.replace(mo)
-        written.append(mo)
-    return written
 
 
 def status_lines(questionnaires: Iterable[Questionnaire], names: dict[str, str], root: Path = TRANSLATIONS) -> list[str]:
