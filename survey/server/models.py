@@ -73,9 +73,10 @@ class Link(Base):
 
 
 class Response(Base):
-    """Exactly six columns: random id, survey, link, day received, key id, envelope.
+    """Exactly six columns: id, survey, link, day received, key id, envelope. The id is a digest of
+    link and envelope (survey.server.storage.response_id), which makes a resent envelope one lookup.
 
-    On SQLite the table has no rowid, so its physical order is that of the random id, not of arrival.
+    On SQLite the table has no rowid, so its physical order is that of the id, not of arrival.
     """
 
     __tablename__ = "responses"

@@ -8,7 +8,7 @@ also pairs the two. Arrival order plus a network log of who connected when can n
 respondent, so the server rewrites everything on a schedule (:class:`Reshuffler`) and on
 ``flask --app wsgi reshuffle``:
 
-- SQLite: ``VACUUM`` rebuilds the database file in the order of the responses' random ids (the
+- SQLite: ``VACUUM`` rebuilds the database file in the order of the responses' random-looking ids (the
   table has no rowid), with ``secure_delete`` on and the temporary copy in memory; then a
   ``TRUNCATE`` checkpoint empties the write-ahead log. Afterwards the ``-wal`` file is empty and
   the database file's order is that of random ids.

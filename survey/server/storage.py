@@ -10,7 +10,10 @@ A one-time code travels with its row and is spent (``UPDATE ... WHERE used = fal
 transaction that stores the response: one code, one response, and nothing linking the two rows.
 
 Storing is idempotent: an envelope its link already holds (a phone that lost the reply sends the
-same bytes again) is acknowledged once more and not stored, and spends no code.
+same bytes again) is acknowledged once more and not stored, and spends no code. A response's id is
+a digest of its link and its envelope (:func:`response_id`), so that check is one primary-key
+lookup, not a read of the link's envelopes inside the write lock; the id stays as unrelated to
+arrival as a random one (every envelope carries a fresh ephemeral key).
 
 A link's response cap is checked in that transaction too, after taking the link row's lock
 (PostgreSQL: ``SELECT ... FOR NO KEY UPDATE``; SQLite: ``BEGIN IMMEDIATE``, the database's one write lock),
@@ -19,7 +22,7 @@ so two processes cannot both see room for the last response.
 
 from __future__ import annotations
 
-import datetime as dt
+import hashlib
 import os
 import queue
 import threading
@@ -32,7 +35,7 @@ from sqlalchemy import Connection, Engine, func, insert, select, update
 from survey.core.envelope import parse_header
 from survey.server.database import session
 from survey.server.links import today
-from survey.server.models import AccessCode, Link, Response, random_id
+from survey.server.models import AccessCode, Link, Response
 
 MAX_BATCH = 256
 WAIT_SECONDS = 30.0
@@ -143,7 +146,7 @@ class GroupCommitter:
             for item in batch:
                 item.refused = item.full = False
                 link_id = item.row["link_id"]
-                if (link_id, item.row["envelope"]) in sent:
+                if item.row["id"] in sent:
                     continue  # sent again (a lost reply): acknowledged, not stored again, no code spent
                 if room.get(link_id, 1) <= 0:
                     item.full = True
@@ -164,26 +167,21 @@ class GroupCommitter:
                 if link_id in room:
                     room[link_id] -= 1
                 rows.append(item.row)
-                sent.add((link_id, item.row["envelope"]))
+                sent.add(item.row["id"])
             if rows:
                 conn.execute(insert(Response), rows)
 
 
-def _already_stored(conn: Connection, batch: list[_Pending]) -> set[tuple[int, bytes]]:
-    """(link id, envelope) of the batch's envelopes that their link already holds, compared byte
-    for byte among the responses received today or yesterday: a phone whose reply was lost sends
-    the same envelope again within minutes, and an envelope is never sealed twice (its ephemeral key
-    is fresh), so the same bytes are the same response. Nothing new is stored to find them."""
-    since = today() - dt.timedelta(days=1)
-    found = conn.execute(
-        select(Response.link_id, Response.envelope).where(
-            Response.survey_id.in_({item.row["survey_id"] for item in batch}),
-            Response.link_id.in_({item.row["link_id"] for item in batch}),
-            Response.received_on >= since,
-            Response.envelope.in_([item.row["envelope"] for item in batch]),
-        )
-    ).all()
-    return {(link_id, bytes(envelope)) for link_id, envelope in found}
+def response_id(link_id: int, envelope: bytes) -> str:
+    """The id of the response ``envelope`` makes on link ``link_id``: 128 bits of SHA-256 over both.
+    The same bytes sent again get the same id; the same bytes on another link are another response."""
+    return hashlib.sha256(b"run-survey response v1\0" + str(link_id).encode() + b"\0" + envelope).hexdigest()[:32]
+
+
+def _already_stored(conn: Connection, batch: list[_Pending]) -> set[str]:
+    """The ids of the batch's responses that are stored already (see :func:`response_id`)."""
+    ids = {item.row["id"] for item in batch}
+    return set(conn.scalars(select(Response.id).where(Response.id.in_(ids))))
 
 
 def init_app(app: Flask, engine: Engine) -> None:
@@ -196,7 +194,7 @@ def store_response(link: Link, envelope: bytes, code_hash: str | None = None) ->
     if header.key_id_hex != link.survey.key_id:
         raise StorageRefused("sealed to another key than this survey's")
     row = {
-        "id": random_id(),
+        "id": response_id(link.id, envelope),
         "survey_id": link.survey_id,
         "link_id": link.id,
         "received_on": today(),
