@@ -98,6 +98,18 @@ MANIFEST_FIELDS: dict[tuple[str, ...], type] = {
     ("records_sha256",): str,
 }
 
+#: Fields that may be absent (exports made before they existed) but, when present, must have this
+#: shape: ``questionnaire.translations`` is ``{lang: {source_text: translated_text}}``.
+OPTIONAL_TEXT_TABLES: tuple[tuple[str, ...], ...] = (("questionnaire", "translations"),)
+
+
+def _text_tables_problem(value: Any) -> bool:
+    """True unless ``value`` is a dict of dicts of text to text (keys are always text in JSON)."""
+    return not isinstance(value, dict) or any(
+        not isinstance(table, dict) or any(not isinstance(t, str) for t in table.values())
+        for table in value.values()
+    )
+
 
 def _parse_manifest(line: bytes) -> dict[str, Any]:
     try:
@@ -115,6 +127,12 @@ def _parse_manifest(line: bytes) -> dict[str, Any]:
         if type(value) is not kind or (isinstance(value, int) and value < 0):
             raise ExportFileError(f"the manifest is damaged: {'.'.join(path)} is missing or not a "
                                   f"{'whole number' if kind is int else 'text' if kind is str else 'group of fields'}")
+    for path in OPTIONAL_TEXT_TABLES:
+        parent: Any = head
+        for key in path[:-1]:
+            parent = parent[key]  # the required groups above it were checked just now
+        if path[-1] in parent and _text_tables_problem(parent[path[-1]]):
+            raise ExportFileError(f"the manifest is damaged: {'.'.join(path)} is not a table of texts per language")
     return head
 
 

@@ -15,12 +15,19 @@ from survey.core import export_format as exportfile
 from survey.core.questionnaire import Questionnaire
 from survey.server.database import INTEGER_MAX, NUL
 from survey.server.models import Link, Response, Survey
+from survey.server.questionnaire_texts import translations_for
 
 
 def manifest_for(survey: Survey, q: Questionnaire) -> dict[str, object]:
     return {
         "survey": {"uid": survey.uid, "title": survey.title},
-        "questionnaire": {"id": q.id, "version": q.version, "definition": q.source},
+        "questionnaire": {
+            "id": q.id,
+            "version": q.version,
+            "definition": q.source,
+            # The labels in every language the survey offers, for the analyst's report (offline).
+            "translations": translations_for(q, survey.language_list),
+        },
         "key_id": survey.key_id,
         "envelope_version": envelope.VERSION,
         "suite": envelope.SUITE_NAME,
