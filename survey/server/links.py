@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import re
 
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, joinedload
 
+from survey.server.link_tokens import stored_forms
 from survey.server.models import Link, Response
 
 
@@ -42,15 +42,17 @@ def link_state(session: Session, link: Link | None) -> LinkState:
     return LinkState.OPEN
 
 
-#: One query for the link and its survey, built once: it runs on every respondent request.
-_LINK_BY_TOKEN = select(Link).options(joinedload(Link.survey)).where(Link.token == bindparam("token"))
-
-
-#: What link_token() makes (URL-safe base64); anything else is no link, whatever the engine.
-_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
+#: One query for the link and its survey, built once: it runs on every respondent request. An
+#: address names at most two stored forms (survey.server.link_tokens.stored_forms), of different
+#: lengths, so at most one link matches.
+_LINK_BY_TOKEN = (select(Link).options(joinedload(Link.survey))
+                  .where(Link.token.in_(bindparam("tokens", expanding=True))))
 
 
 def find_link(session: Session, token: str) -> Link | None:
-    if not _TOKEN.fullmatch(token):
+    """The link an address names: a new token in any case, grouped or not, with look-alikes
+    read as digits; an old token exactly as made. Anything else is no link, whatever the engine."""
+    forms = stored_forms(token)
+    if not forms:
         return None
-    return session.scalar(_LINK_BY_TOKEN, {"token": token})
+    return session.scalar(_LINK_BY_TOKEN, {"tokens": forms})

@@ -8,13 +8,16 @@ import secrets
 from sqlalchemy import Boolean, Date, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from survey.server.link_tokens import new_token
+
 
 def random_id() -> str:
     return secrets.token_hex(16)
 
 
 def link_token() -> str:
-    return secrets.token_urlsafe(12)
+    """A new link token (survey.server.link_tokens: 100 bits, readable from paper)."""
+    return new_token()
 
 
 class Base(DeclarativeBase):
