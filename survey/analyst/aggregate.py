@@ -22,6 +22,8 @@ NO_ANSWER = "(no answer)"
 TOTAL = "(total)"
 ALL = "(all)"
 NO_SCORE = "(no score)"
+#: The one category of number and text questions: answered (their content is never counted).
+ANSWERED = "(answered)"
 
 
 @dataclass
@@ -60,7 +62,7 @@ class Counts:
             if qtype == "multiple":
                 values = [tuple(v) if type(v) is list else v for v in values]
             elif qtype == "text":  # the content of free text is never counted, only that it is there
-                values = [v if v is None or v == PREFER_NOT_TO_SAY else _ANSWERED for v in values]
+                values = [v if v is None or v == PREFER_NOT_TO_SAY else ANSWERED for v in values]
             for value, n in Counter(values).items():
                 for cat in categories_of(qtype, value):
                     answers[qk, code, cat] += n
@@ -114,8 +116,7 @@ def _plan(q: Questionnaire) -> _Plan:
 
 _NO_ANSWER = (NO_ANSWER,)
 _PNTS = (PREFER_NOT_TO_SAY,)
-_ANSWERED = "(answered)"
-_ANSWERED_CATS = (_ANSWERED,)
+_ANSWERED_CATS = (ANSWERED,)
 
 
 def categories_of(qtype: str, value: object) -> tuple[str, ...]:
@@ -217,7 +218,7 @@ class Publisher:
                     out.append(self._stats_table("number", qk, question.code, "", [ALL],
                                                  [Counter({v: n for (a, b, v), n in self.c.numbers.items()
                                                            if (a, b) == (qk, question.code)})],
-                                                 question.text, status=[status[cats.index("(answered)")]]))
+                                                 question.text, status=[status[cats.index(ANSWERED)]]))
                 if question.type not in CHOICE_TYPES:
                     continue
                 for dim, (groups, row_status) in dim_status.items():
@@ -255,7 +256,7 @@ class Publisher:
     def _categories(self, q: Questionnaire, code: str) -> list[str]:
         question = q.question(code)
         cats = list(question.option_codes) if question.type in CHOICE_TYPES else (
-            ["(answered)"] if question.type in ("number", "text") else [])
+            [ANSWERED] if question.type in ("number", "text") else [])
         if question.prefer_not_to_say:
             cats.append(PREFER_NOT_TO_SAY)
         cats.append(NO_ANSWER)
