@@ -40,7 +40,7 @@ def sealed_export(path: Path, key: AnalystKey, q: Questionnaire, uid: str, answe
 def test_two_versions_and_two_keys_in_one_report(tmp_path: Path, analyst_key: AnalystKey, other_key: AnalystKey) -> None:
     v1 = load(DEMO)
     v2 = parse(DEMO.read_text().replace("version = 1", "version = 2", 1).replace(
-        '  { code = "no", label = "No" },', '  { code = "no", label = "No" },\n  { code = "unsure", label = "Not sure" },'))
+        '  { code = "no", value = 2, label = "No" },', '  { code = "no", value = 2, label = "No" },\n  { code = "unsure", value = 3, label = "Not sure" },'))
     a = sealed_export(tmp_path / "a.jsonl", analyst_key, v1, "wave-1", [{"needed_treatment": "no", "treated_unfairly": 2}] * 12)
     b = sealed_export(tmp_path / "b.jsonl", other_key, v2, "wave-2", [{"needed_treatment": "unsure", "hide_recovery": 4}] * 11)
     out = tmp_path / "out"

@@ -21,6 +21,9 @@ def test_codebook_rows_name_options_conditions_and_scoring() -> None:
     assert list(rows) == list(q.codes)
     assert all(tuple(r) == COLUMNS for r in rows.values())
     assert rows["needed_treatment"]["options"] == "yes=Yes | no=No | prefer_not_to_say=Prefer not to say"
+    assert rows["needed_treatment"]["values"] == "yes=1 | no=2 | prefer_not_to_say=-99"
+    assert rows["barriers"]["values"] == "cost=1 | waiting_list=2 | distance=3 | staff_attitudes=4 | confidentiality=5 | prefer_not_to_say=-99 | not shown=-98"
+    assert rows["treated_unfairly"]["values"].startswith("1=1 | 2=2")
     assert rows["barriers"]["condition"] == "needed_treatment in (yes)"
     assert rows["treated_unfairly"]["scoring"] == "stigma_score"
     assert rows["age"]["options"].startswith("whole number 16..99")

@@ -10,9 +10,14 @@ from __future__ import annotations
 from survey.core.questionnaire import PREFER_NOT_TO_SAY, Question, Questionnaire
 
 COLUMNS = (
-    "questionnaire", "version", "section", "code", "type", "text", "options", "condition",
+    "questionnaire", "version", "section", "code", "type", "text", "options", "values", "condition",
     "required", "prefer_not_to_say", "scoring",
 )
+#: The numbers of the two kinds of missing answer in the analyst's SPSS, Stata and XLSX files
+#: (user-missing in SPSS, .a and .b in Stata). Option values are never negative, so they never clash.
+PREFER_NOT_TO_SAY_VALUE = -99
+NOT_SHOWN_VALUE = -98
+NOT_SHOWN = "not shown"
 
 
 def option_text(question: Question) -> str:
@@ -26,6 +31,23 @@ def option_text(question: Question) -> str:
         return f"whole number {question.minimum}..{question.maximum}{extra}"
     extra = f" | {PREFER_NOT_TO_SAY}=Prefer not to say" if question.prefer_not_to_say else ""
     return f"free text, at most {question.max_length} characters{extra}"
+
+
+def value_text(question: Question) -> str:
+    """Each option's number in the SPSS, Stata and XLSX files, and the missing codes it can take."""
+    pairs = [f"{code}={value}" for code, value in option_values(question)]
+    if question.prefer_not_to_say:
+        pairs.append(f"{PREFER_NOT_TO_SAY}={PREFER_NOT_TO_SAY_VALUE}")
+    if question.show_if is not None:
+        pairs.append(f"{NOT_SHOWN}={NOT_SHOWN_VALUE}")
+    return " | ".join(pairs)
+
+
+def option_values(question: Question) -> tuple[tuple[str, int], ...]:
+    """(code, number) of a choice question's options: a scale point's number is its value."""
+    if question.type == "scale":
+        return tuple((str(p.value), p.value) for p in question.scale)
+    return tuple((o.code, o.value) for o in question.options)
 
 
 def condition_text(question: Question) -> str:
@@ -56,6 +78,7 @@ def codebook_rows(q: Questionnaire) -> list[dict[str, str]]:
                 "type": question.type,
                 "text": question.text,
                 "options": option_text(question),
+                "values": value_text(question),
                 "condition": condition_text(question),
                 "required": "yes" if question.required else "no",
                 "prefer_not_to_say": "yes" if question.prefer_not_to_say else "no",

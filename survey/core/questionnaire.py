@@ -7,6 +7,7 @@ The English text in a definition is the gettext message id; translation happens 
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import tomllib
@@ -34,6 +35,9 @@ QUESTION_TYPES = ("single", "multiple", "scale", "number", "text")
 CHOICE_TYPES = ("single", "multiple", "scale")
 SCORE_METHODS = ("mean", "sum")
 MAX_TEXT_LENGTH = 2000
+#: Option values are small non-negative numbers, so the negative missing codes of the analyst's
+#: SPSS and Stata files never clash with them.
+MAX_OPTION_VALUE = 99999
 CODE_RE = re.compile(r"^[a-z][a-z0-9_]{0,47}$")
 OPTION_RE = re.compile(r"^[a-z0-9][a-z0-9_]{0,47}$")
 BUILTIN_DIR = Path(__file__).parent / "questionnaires"
@@ -68,6 +72,9 @@ class EntryRefused(ValueError):
 class Option:
     code: str
     label: str
+    #: The option's number in SPSS, Stata and XLSX files: given in the definition, unique within
+    #: the question, never changed once released (``questionnaires/option_values.json``).
+    value: int
     #: With the question's ``sort_options``: stays at the end ("Another country").
     last: bool = False
 
@@ -410,14 +417,57 @@ def parse(source: str, name: str = "<definition>") -> Questionnaire:
 
 
 def load_directory(directory: Path = BUILTIN_DIR) -> dict[str, Questionnaire]:
-    """Every definition in a folder, keyed by ``id@version``."""
+    """Every definition in a folder, keyed by ``id@version``; with the folder's record of released
+    option values (:data:`OPTION_VALUES`), a definition that renumbers a recorded option is refused."""
     found: dict[str, Questionnaire] = {}
+    record = read_option_values(directory / OPTION_VALUES)
     for path in sorted(directory.glob("*.toml")):
         q = load(path)
         if q.key in found:
             raise DefinitionError(f"{path.name}: {q.key} is defined twice")
+        changed = renumbered(q, record)
+        if changed:
+            raise DefinitionError(
+                f"{path.name}: option values differ from the released ones in {OPTION_VALUES} "
+                f"({'; '.join(changed)}): a released option keeps its value; give a new option a new value")
         found[q.key] = q
     return found
+
+
+#: The record, next to the built-in definitions, of every released option's value:
+#: ``{questionnaire id: {question code: {option code: value}}}``, over all versions. ``make
+#: codebook`` adds new options to it and never changes a recorded value.
+OPTION_VALUES = "option_values.json"
+OptionValues = dict[str, dict[str, dict[str, int]]]
+
+
+def read_option_values(path: Path) -> OptionValues:
+    """The record of released option values (empty when the folder has none)."""
+    if not path.is_file():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as exc:
+        raise DefinitionError(f"{path.name}: not valid JSON: {exc}") from exc
+    ok = isinstance(data, dict) and all(
+        isinstance(qs, dict) and all(
+            isinstance(opts, dict) and all(type(v) is int for v in opts.values()) for opts in qs.values())
+        for qs in data.values())
+    if not ok:
+        raise DefinitionError(f"{path.name}: must map questionnaire -> question -> option -> whole number")
+    return data  # type: ignore[no-any-return]  # checked just above
+
+
+def renumbered(q: Questionnaire, record: OptionValues) -> list[str]:
+    """``question.option: recorded -> now`` for every option of ``q`` whose value differs from the record."""
+    known = record.get(q.id, {})
+    changed = []
+    for question in q.all_questions:
+        recorded = known.get(question.code, {})
+        for o in question.options:
+            if o.code in recorded and recorded[o.code] != o.value:
+                changed.append(f"{question.code}.{o.code}: {recorded[o.code]} -> {o.value}")
+    return changed
 
 
 class _Builder:
@@ -536,11 +586,16 @@ class _Builder:
                 oc = o.get("code") if isinstance(o, dict) else None
                 if not isinstance(oc, str) or not OPTION_RE.fullmatch(oc) or oc == PREFER_NOT_TO_SAY:
                     raise self.fail(where, f"option code {oc!r} is not a valid code")
-                if set(o) - {"code", "label", "last"} or not isinstance(o.get("last", False), bool):
-                    raise self.fail(where, f"option {oc!r}: keys are code, label and last (true or false)")
-                opts.append(Option(oc, self.text(o, "label", where), o.get("last", False)))
+                if set(o) - {"code", "value", "label", "last"} or not isinstance(o.get("last", False), bool):
+                    raise self.fail(where, f"option {oc!r}: keys are code, value, label and last (true or false)")
+                ov = o.get("value")
+                if isinstance(ov, bool) or not isinstance(ov, int) or not 0 <= ov <= MAX_OPTION_VALUE:
+                    raise self.fail(where, f"option {oc!r}: 'value' must be a whole number 0..{MAX_OPTION_VALUE}")
+                opts.append(Option(oc, self.text(o, "label", where), ov, o.get("last", False)))
             if len({o.code for o in opts}) != len(opts):
                 raise self.fail(where, "option codes must be unique")
+            if len({o.value for o in opts}) != len(opts):
+                raise self.fail(where, "option values must be unique")
             options = tuple(opts)
         elif qtype == "scale":
             name = rq.get("scale")

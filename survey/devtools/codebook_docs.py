@@ -10,10 +10,29 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import json
 from pathlib import Path
 
-from survey.core.codebook import COLUMNS, codebook_rows, condition_text, option_text, scoring_of
-from survey.core.questionnaire import BUILTIN_DIR, PREFER_NOT_TO_SAY, Questionnaire, load_directory
+from survey.core.codebook import (
+    COLUMNS,
+    NOT_SHOWN,
+    NOT_SHOWN_VALUE,
+    PREFER_NOT_TO_SAY_VALUE,
+    codebook_rows,
+    condition_text,
+    option_text,
+    scoring_of,
+    value_text,
+)
+from survey.core.questionnaire import (
+    BUILTIN_DIR,
+    OPTION_VALUES,
+    PREFER_NOT_TO_SAY,
+    OptionValues,
+    Questionnaire,
+    load_directory,
+    read_option_values,
+)
 
 DEFAULT_OUT = Path(__file__).resolve().parents[2] / "docs" / "codebook"
 
@@ -48,20 +67,25 @@ def codebook_markdown(q: Questionnaire) -> str:
         "the respondent chose “Prefer not to say”; an empty cell means the question was skipped "
         "or not shown. Multiple-choice answers are option codes joined by `;`.",
         "",
+        "The values column gives each option's number in the analyst's SPSS, Stata and XLSX files "
+        f"(never changed once released). `{PREFER_NOT_TO_SAY}` is {PREFER_NOT_TO_SAY_VALUE} and "
+        f"“{NOT_SHOWN}” (the question's condition did not hold) is {NOT_SHOWN_VALUE}, both user-missing "
+        "in SPSS (.a and .b in Stata); a multiple-choice question is one 0/1 variable per option.",
+        "",
     ]
     for section in q.sections:
         out += [f"## Section `{section.code}`: {section.title}", ""]
         if section.intro:
             out += [f"> {section.intro}", ""]
-        out += ["| code | type | text | options | condition | scoring |",
-                "| --- | --- | --- | --- | --- | --- |"]
+        out += ["| code | type | text | options | values | condition | scoring |",
+                "| --- | --- | --- | --- | --- | --- | --- |"]
         for question in section.questions:
             text = question.text + (f" *({question.help})*" if question.help else "")
             if question.required:
                 text += " **(required)**"
             out.append(
                 f"| `{question.code}` | {question.type} | {_md(text)} | {_md(option_text(question))} "
-                f"| {_md(condition_text(question))} | {_md(scoring_of(q, question.code))} |"
+                f"| {_md(value_text(question))} | {_md(condition_text(question))} | {_md(scoring_of(q, question.code))} |"
             )
         out.append("")
     if q.scores:
@@ -94,9 +118,27 @@ def expected_files(directory: Path = BUILTIN_DIR) -> dict[str, str]:
     return files
 
 
+def option_values_record(directory: Path = BUILTIN_DIR) -> OptionValues:
+    """The folder's record of released option values with every option of its definitions added:
+    a recorded value is never changed (the loader refuses a definition that would)."""
+    record = read_option_values(directory / OPTION_VALUES)
+    for q in load_directory(directory).values():
+        known = record.setdefault(q.id, {})
+        for question in q.questions():
+            for o in question.options:
+                known.setdefault(question.code, {}).setdefault(o.code, o.value)
+    return record
+
+
+def option_values_json(record: OptionValues) -> str:
+    return json.dumps(record, indent=1, sort_keys=True) + "\n"
+
+
 def write(out: Path = DEFAULT_OUT, directory: Path = BUILTIN_DIR) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
-    written = []
+    record_path = directory / OPTION_VALUES
+    record_path.write_text(option_values_json(option_values_record(directory)), encoding="utf-8", newline="\n")
+    written = [record_path]
     for name, content in expected_files(directory).items():
         path = out / name
         path.write_text(content, encoding="utf-8", newline="\n")
