@@ -1,12 +1,8 @@
 """How complete each translation catalog is, and who has reviewed it.
 
 Each language has ``translations/<lang>/LC_MESSAGES/messages.po`` (the catalog) and
-``translations/<lang>/REVIEW.toml`` (its review status)::
-
-    status = "machine draft"      # or "reviewed"
-    reviewer = ""                 # the native-speaker organisation that reviewed it
-    date = ""                     # when, YYYY-MM-DD
-    notes = ""
+``translations/<lang>/REVIEW.toml`` (its review status, read by survey.core.translation_review,
+which the console uses too).
 
 A questionnaire shown in a language whose catalog is a machine draft (or incomplete) must be
 marked so coordinators know before fielding it: :func:`questionnaire_status` says so, and
@@ -15,7 +11,6 @@ marked so coordinators know before fielding it: :func:`questionnaire_status` say
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,30 +23,16 @@ from flask.cli import with_appcontext
 
 from survey.core.languages import LANGUAGES
 from survey.core.questionnaire import Questionnaire
+from survey.core.translation_review import MACHINE_DRAFT, REVIEWED, SOURCE, SOURCE_LANGUAGE, Review
+from survey.core.translation_review import review_status as read_review
 from survey.server.settings import TRANSLATIONS_DIR
+
+#: Names the command and tests use, defined once in survey.core.translation_review.
+__all__ = ["MACHINE_DRAFT", "REVIEWED", "SOURCE", "SOURCE_LANGUAGE", "Review", "review_status", "questionnaire_status",
+           "completeness", "status_lines", "translations_cli"]
 
 TRANSLATIONS = TRANSLATIONS_DIR
 POT = TRANSLATIONS / "messages.pot"
-SOURCE_LANGUAGE = "en"
-REVIEWED = "reviewed"
-MACHINE_DRAFT = "machine draft"
-SOURCE = "source language"
-
-
-@dataclass(frozen=True, slots=True)
-class Review:
-    status: str
-    reviewer: str = ""
-    date: str = ""
-
-    @property
-    def is_draft(self) -> bool:
-        return self.status not in (REVIEWED, SOURCE)
-
-    def describe(self) -> str:
-        if self.status == REVIEWED:
-            return f"reviewed by {self.reviewer or 'an unnamed reviewer'}" + (f" ({self.date})" if self.date else "")
-        return self.status
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,14 +65,9 @@ def read_catalog(path: Path, lang: str | None = None) -> Catalog:
 
 
 def review_status(lang: str, root: Path = TRANSLATIONS) -> Review:
-    """The review status recorded for a language; English is the source and always reviewed."""
-    if lang == SOURCE_LANGUAGE:
-        return Review(SOURCE)
-    path = root / lang / "REVIEW.toml"
-    if not path.is_file():
-        return Review("unknown (no REVIEW.toml)")
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
-    return Review(str(data.get("status", "unknown")), str(data.get("reviewer", "")), str(data.get("date", "")))
+    """The review status recorded for a language (survey.core.translation_review, which the
+    console reads too); English is the source and always reviewed."""
+    return read_review(lang, root)
 
 
 def _translated(catalog: Catalog) -> dict[str, bool]:

@@ -13,6 +13,9 @@ with at least 96 bits (19 characters are 95).
 
 Tokens made before keep their address: they are looked up exactly as written (case-sensitive).
 An old token has 16 characters and a new one 20, so one address never names two links.
+
+The respondent's pages keep the stored form in their own addresses; what is printed or shown
+for sharing (survey.server.qr.respondent_url) is the grouped form.
 """
 
 from __future__ import annotations
@@ -20,8 +23,6 @@ from __future__ import annotations
 import math
 import re
 import secrets
-
-from werkzeug.routing import BaseConverter
 
 #: Crockford's base32: no I, L, O or U.
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -73,11 +74,3 @@ def stored_forms(text: str) -> list[str]:
     if new is not None and new not in forms:
         forms.append(new)
     return forms
-
-
-class LinkTokenConverter(BaseConverter):
-    """``<link_token:token>``: addresses are built with the grouped form of a new token; what
-    comes in is passed on as typed (survey.server.links.find_link reads it)."""
-
-    def to_url(self, value: str) -> str:
-        return super().to_url(grouped(value))

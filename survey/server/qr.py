@@ -7,13 +7,15 @@ import io
 import segno
 from flask import current_app, request, url_for
 
+from survey.server.link_tokens import grouped
 from survey.server.models import Link
 
 
 def respondent_url(link: Link) -> str:
-    """The absolute link: SURVEY_PUBLIC_URL when set, else the host the console was reached on."""
+    """The absolute link as printed and shared: SURVEY_PUBLIC_URL when set, else the host the
+    console was reached on; a new token in its grouped form (7KQM-2XHP-...), an old one as it is."""
     base = current_app.config["SETTINGS"].public_base_url or request.host_url.rstrip("/")
-    return base + url_for("respond.questionnaire", token=link.token)
+    return base + url_for("respond.questionnaire", token=grouped(link.token))
 
 
 def svg(data: str, title: str = "") -> bytes:

@@ -118,7 +118,7 @@ def refused(link: Link) -> None:
     count_wrong(link)
 
 
-@bp.post("/s/<link_token:token>/code")
+@bp.post("/s/<token>/code")
 def enter_code(token: str) -> Any:
     link = open_link(token)
     if not link.requires_code:

@@ -20,7 +20,7 @@ from survey.server.storage import CodeRefused, LinkFull, StorageRefused, Storage
 from survey.server.web.i18n import not_understood
 
 
-@bp.get("/s/<link_token:token>")
+@bp.get("/s/<token>")
 def questionnaire(token: str) -> Any:
     link = open_link(token)
     if not_understood():
@@ -32,7 +32,7 @@ def questionnaire(token: str) -> Any:
     return render_form(link, form)
 
 
-@bp.post("/s/<link_token:token>")
+@bp.post("/s/<token>")
 def submit_form(token: str) -> Any:
     """The no-JavaScript path: validate, seal in memory, store only the envelope."""
     link = open_link(token)
@@ -82,7 +82,7 @@ def _thanks() -> HttpResponse:
     return redirect(url_for("respond.thanks", lang=page_language()), code=303)
 
 
-@bp.post("/s/<link_token:token>/sealed")
+@bp.post("/s/<token>/sealed")
 def submit_sealed(token: str) -> Any:
     """The JavaScript path: the body is the raw envelope, sealed in the browser."""
     link = open_link(token)
