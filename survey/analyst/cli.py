@@ -14,7 +14,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from survey.analyst.custody_options import add_commands as add_custody_commands
 from survey.analyst.custody_options import add_keygen_options, command
 from survey.analyst.keys import KeyFileError, generate, load_private
-from survey.analyst.terminal import UsageError, ask_passphrase, printable
+from survey.analyst.per_person import WARNING
+from survey.analyst.terminal import UsageError, ask_passphrase, say
 from survey.analyst.unsealing import Unsealing, WholeKeys
 from survey.core import envelope
 from survey.core.export_format import ExportFileError, RecordReader
@@ -91,16 +92,17 @@ def cmd_decrypt(args: argparse.Namespace) -> int:
     outcome = Outcome(Settings(workers=args.workers), [], key_ids, [q])
     with open(args.out, "w", newline="", encoding="utf-8") as responses:
         decrypt_exports([reader], unsealing, outcome, Outputs(responses))
-    print(f"{outcome.valid} responses decrypted and valid", file=sys.stderr)
+    say(f"{outcome.valid} responses decrypted and valid")
     examples = {reason: detail for _rid, reason, detail in reversed(outcome.examples)}
     for reason, count in sorted(outcome.rejected.items()):
         example = examples.get(reason, "")
-        print(f"{count} rejected: {reason}" + (f" (e.g. {printable(example)})" if example else ""), file=sys.stderr)
+        say(f"{count} rejected: {reason}" + (f" (e.g. {example})" if example else ""))
     for problem in outcome.problems:
-        print(f"WARNING: {problem}", file=sys.stderr)
+        say(f"WARNING: {problem}")
     for line in outcome.export_digests():
-        print(line, file=sys.stderr)
-    print(f"wrote {args.out}", file=sys.stderr)
+        say(line)
+    say(f"wrote {args.out}")
+    say(f"{args.out.name}: {WARNING}")
     return 1 if outcome.problems else 0
 
 
@@ -181,10 +183,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except (UsageError, KeyFileError, ExportFileError) as exc:
-        print(f"survey-analyst: {exc}", file=sys.stderr)
+        say(f"survey-analyst: {exc}")
         return 2
     except OSError as exc:
-        print(f"survey-analyst: {exc.filename}: {exc.strerror}", file=sys.stderr)
+        say(f"survey-analyst: {exc.filename}: {exc.strerror}")
         return 2
 
 

@@ -180,9 +180,11 @@ def process_chunk(task: Task) -> ChunkResult:
         if channel_cell is None:
             channel_cell = channel_cells[channel] = cell(channel)
         safe = columns.safe
-        # lang matched the plaintext's language pattern: letters and "_", never a formula.
+        # lang matched the plaintext's language pattern: letters and "_", never a formula. An
+        # int answer was checked against its question and stays a number, negative ones too
+        # (survey.core.spreadsheet_cells); other text goes through cell().
         response_rows.append([rid, uid_cell, columns.key_cell, lang, channel_cell, *[
-            "" if v is None else v if (v in safe if type(v) is str else type(v) is int and v >= 0)
+            "" if v is None else v if (v in safe if type(v) is str else type(v) is int)
             else _answer_text(v)
             for v in map(answers.get, columns.questions)]])
         score_rows.append([rid, uid_cell, columns.key_cell, *[

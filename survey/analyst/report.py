@@ -17,7 +17,9 @@ from typing import IO
 
 from survey.analyst.aggregate import STATUS_TEXT, Publisher, Table
 from survey.analyst.outcome import Outcome, Settings
+from survey.analyst.per_person import per_person, summary_line
 from survey.analyst.pipeline import Outputs, decrypt_exports
+from survey.analyst.terminal import say
 from survey.analyst.unsealing import Unsealing
 from survey.core import envelope
 from survey.core.export_format import RecordReader, digest_file
@@ -100,6 +102,7 @@ def write_run(path: Path, outcome: Outcome, out: Path) -> None:
         "counts": {"records": outcome.records, "valid": outcome.valid, "rejected": dict(outcome.rejected)},
         "problems": outcome.problems,
         "outputs_sha256": outputs,
+        "per_person": per_person(outputs),
         "envelope_suite": envelope.SUITE_NAME,
     }
     path.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -107,14 +110,14 @@ def write_run(path: Path, outcome: Outcome, out: Path) -> None:
 
 def print_summary(outcome: Outcome, out: Path, stream: IO[str] = sys.stderr) -> None:
     rate = outcome.records / outcome.decrypt_seconds if outcome.decrypt_seconds else 0.0
-    print(f"{outcome.valid} responses decrypted and valid "
-          f"({outcome.records} records read in {outcome.decrypt_seconds:.1f}s, {rate:,.0f}/s)", file=stream)
+    say(f"{outcome.valid} responses decrypted and valid "
+        f"({outcome.records} records read in {outcome.decrypt_seconds:.1f}s, {rate:,.0f}/s)", stream)
     for reason, n in sorted(outcome.rejected.items()):
-        print(f"{n} rejected: {reason}", file=stream)
+        say(f"{n} rejected: {reason}", stream)
     for p in outcome.problems:
-        print(f"WARNING: {p}", file=stream)
+        say(f"WARNING: {p}", stream)
     for line in outcome.export_digests():
-        print(line, file=stream)
-    print(f"wrote {out}/ (report.html, aggregates.csv, responses.csv, scores.csv, codebook.csv, run.json)",
-          file=stream)
+        say(line, stream)
+    say(f"wrote {out}/ (report.html, aggregates.csv, responses.csv, scores.csv, codebook.csv, run.json)", stream)
+    say(summary_line(f.name for f in out.iterdir()), stream)
 

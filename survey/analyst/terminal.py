@@ -6,8 +6,10 @@ from __future__ import annotations
 import getpass
 import os
 import sys
+from typing import IO
 
 from survey.analyst.keys import MIN_PASSPHRASE, PASSPHRASE_ENV
+from survey.core.visible_text import escape, visible
 
 
 class UsageError(Exception):
@@ -33,5 +35,17 @@ def ask_passphrase(confirm: bool) -> bytes:
 
 def printable(text: str) -> str:
     """Text for the analyst's terminal: control characters (escape sequences among them) shown as
-    ``\\xNN``, never sent to the terminal as they are."""
-    return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text)
+    ``\\uXXXX`` (:func:`survey.core.visible_text.visible`), and so is any other character Python
+    does not call printable (format characters, unassigned code points), never sent to the
+    terminal as they are."""
+    shown = visible(text)
+    if shown.isprintable():
+        return shown
+    return "".join(c if c.isprintable() else escape(c) for c in shown)
+
+
+def say(text: str, stream: IO[str] | None = None) -> None:
+    """Print one line to the analyst's terminal (stderr unless told) through ``printable``: every
+    line that may hold something an export carried (a respondent's code, a label, a file name)
+    goes through here."""
+    print(printable(text), file=sys.stderr if stream is None else stream)
