@@ -206,7 +206,7 @@ def test_password_change_and_disable_end_older_sessions(app: Flask, world: World
     assert old.get("/console/").status_code == 302  # the other one is over
     admin = login(app, "admin")
     assert admin.post(f"/console/users/{world.assigned_id}/disable",
-                      data={"csrf_token": csrf(admin, "/console/users")}).status_code == 303
+                      data={"csrf_token": csrf(admin, "/console/users"), "confirm": "yes"}).status_code == 303
     assert current.get("/console/").status_code == 302
     refused = app.test_client()
     response = refused.post("/console/login", data={"csrf_token": csrf(refused), "username": "assigned", "password": new_password})
@@ -218,8 +218,8 @@ def test_actions_are_audited_with_account_and_day_only(app: Flask, world: World)
     token = csrf(client, "/console/password")
     client.post(f"/console/surveys/{world.survey_id}/links", data={"csrf_token": token, "label": "Van"})
     client.post(f"/console/links/{world.link_id}/codes", data={"csrf_token": token, "count": "3"})
-    client.post(f"/console/links/{world.spare_link_id}/revoke", data={"csrf_token": token})
-    client.post(f"/console/surveys/{world.survey_id}/close", data={"csrf_token": token})
+    client.post(f"/console/links/{world.spare_link_id}/revoke", data={"csrf_token": token, "confirm": "yes"})
+    client.post(f"/console/surveys/{world.survey_id}/close", data={"csrf_token": token, "confirm": "yes"})
     with app.app_context():
         entries = session().query(AuditEntry).all()
         actions = [(e.username, e.action) for e in entries]
@@ -245,7 +245,8 @@ def test_users_create_command_makes_the_first_admin(app: Flask, monkeypatch: pyt
 def test_a_survey_closed_in_the_console_refuses_responses_with_a_clear_page(app: Flask, world: World) -> None:
     client = login(app, "assigned")
     token = csrf(client, "/console/password")
-    assert client.post(f"/console/surveys/{world.survey_id}/close", data={"csrf_token": token}).status_code == 303
+    assert client.post(f"/console/surveys/{world.survey_id}/close",
+                       data={"csrf_token": token, "confirm": "yes"}).status_code == 303
     refused = app.test_client().get(f"/s/{world.token}")
     assert refused.status_code == 410 and "This survey is closed" in refused.get_data(as_text=True)
     assert client.post(f"/console/surveys/{world.survey_id}/open", data={"csrf_token": token}).status_code == 303

@@ -37,7 +37,8 @@ def _survey_with_responses(app: Flask) -> tuple[int, str, list[bytes]]:
 
 
 def _post(client: FlaskClient, path: str, **data: str) -> tuple[int, str]:
-    response = client.post(path, data={"csrf_token": csrf(client, "/console/password"), **data})
+    # confirm=yes: what the confirmation pages of closing and removing send (console/confirm.html)
+    response = client.post(path, data={"csrf_token": csrf(client, "/console/password"), "confirm": "yes", **data})
     return response.status_code, response.get_data(as_text=True)
 
 

@@ -3,7 +3,8 @@ see, the CSRF check of one-button actions, and "record in the audit log, commit,
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from functools import wraps
 from typing import Any, TypeVar
 
@@ -13,7 +14,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from survey.server import audit, staff_auth
 from survey.server.console.blueprint import bp
-from survey.server.console.forms import ActionForm
+from survey.server.console.forms import ActionForm, ConfirmForm
 from survey.server.console.permissions import link_or_404, require_admin, survey_or_404
 from survey.server.database import session
 from survey.server.models import Link, Survey, User
@@ -42,7 +43,16 @@ def require_login() -> Any:
 
 @bp.context_processor
 def _console_context() -> dict[str, Any]:
-    return {"logout_form": ActionForm()}
+    return {"logout_form": ActionForm(), "questionnaire_name": questionnaire_name}
+
+
+def questionnaire_name(key: str) -> str:
+    """A questionnaire as people name it, "Stigma and disclosure, version 1", in the console's
+    language (its title is a catalog message), rather than its key ``stigma@1``."""
+    q = current_app.extensions["questionnaires"].get(key)
+    if q is None:
+        return key
+    return gettext("%(title)s, version %(version)s", title=gettext(q.title), version=q.version)
 
 
 @bp.app_context_processor
@@ -56,6 +66,46 @@ def refused_csrf() -> tuple[str, int]:
     """The page for a form whose CSRF token is missing, wrong or expired: nothing changed."""
     return render_template("console/error.html", title=gettext("This form has expired"),
                            message=gettext("Nothing was changed. Go back, reload the page and try again.")), 400
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """A confirmation page (GOV.UK pattern, templates/console/confirm.html): the question, what
+    will happen, whether and how it can be undone, the action's button and a way back."""
+
+    title: str
+    happens: Sequence[str]
+    undo: str
+    button: str
+    action: str
+    cancel: str
+    #: Say "This cannot be undone." as a warning (otherwise ``undo`` says how to undo it).
+    final: bool = True
+    #: Fields of the form shown above the button (the purge's SHA-256), with their hints.
+    fields: Sequence[tuple[str, str]] = field(default=())
+
+
+def ask(page: Confirmation, form: ConfirmForm | None = None, status: int = 200) -> tuple[str, int]:
+    """The confirmation page; ``form`` carries a refused form back with its errors."""
+    return render_template("console/confirm.html", c=page, form=form or ConfirmForm()), status
+
+
+def unconfirmed(page: Confirmation, form: ConfirmForm | None = None) -> Any:
+    """None when this request is the POST of ``page``'s button with a valid CSRF token. Otherwise
+    the answer, having changed nothing: ``page`` for a GET (one URL for the page and its action:
+    two rules on one path would answer 405 rather than 404 for an id out of range), the
+    form-expired page for a bad token, and ``page`` again for a POST without the confirmation
+    (an old one-button form, a request from elsewhere)."""
+    form = form or ConfirmForm(request.form)
+    if request.method == "GET":
+        return ask(page, form)
+    if form.validate():
+        return None
+    if form.csrf_token.errors:
+        return refused_csrf()
+    if form.confirm.errors:
+        return ask(page, type(form)())
+    return ask(page, form, 400)
 
 
 def action_confirmed() -> bool:

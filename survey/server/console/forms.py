@@ -8,11 +8,22 @@ from typing import Any
 
 from flask import current_app, session
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateField, Form, IntegerField, PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms import (
+    BooleanField,
+    DateField,
+    Form,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
 from wtforms.csrf.session import SessionCSRF
-from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms.validators import AnyOf, DataRequired, EqualTo, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from survey.server.console.form_messages import TRANSLATIONS, ConsoleTranslations
 from survey.server.database import INTEGER_MAX, NUL
 from survey.server.one_time_codes import MAX_BATCH
 from survey.server.staff_auth import MIN_PASSWORD
@@ -34,12 +45,20 @@ class ConsoleForm(Form):
         def csrf_context(self) -> Any:
             return session
 
-        def get_translations(self, form: Form) -> None:
-            return None
+        def get_translations(self, form: Form) -> ConsoleTranslations:
+            return TRANSLATIONS  # WTForms' own messages in the console's language (form_messages.py)
 
 
 class ActionForm(ConsoleForm):
     """A button that changes something: only the CSRF token."""
+
+
+class ConfirmForm(ConsoleForm):
+    """The button of a confirmation page (templates/console/confirm.html): the CSRF token and
+    ``confirm=yes``, which only that page sends, so a POST from anywhere else (an old one-button
+    form, a stray request) changes nothing and gets the confirmation page instead."""
+
+    confirm = HiddenField(default="yes", validators=[AnyOf(["yes"])])
 
 
 class LoginForm(ConsoleForm):
@@ -138,7 +157,8 @@ class AssignForm(ConsoleForm):
 
 class LinkForm(ConsoleForm):
     label = StringField(_l("Label (the outreach channel, e.g. “Outreach van”)"),
-                        validators=[InputRequired(), Length(max=120)], filters=[_without_nul])
+                        validators=[InputRequired(message=_l("Enter a label, such as the place or group the link is for.")),
+                                    Length(max=120)], filters=[_without_nul])
     expires_on = DateField(_l("Last day it works (optional)"), validators=[Optional()])
     response_cap = BoundedIntegerField(_l("Most responses it takes (optional)"),
                                        validators=[Optional(), NumberRange(max=INTEGER_MAX)])
@@ -158,7 +178,7 @@ class LinkForm(ConsoleForm):
             raise ValidationError(_l("Choose today or a later day."))
 
 
-class PurgeForm(ConsoleForm):
+class PurgeForm(ConfirmForm):
     """The analyst's confirmation of an export, as the digest survey-analyst printed for it."""
 
     sha256 = StringField(_l("SHA-256 of the export"), validators=[InputRequired(), Length(max=200)],

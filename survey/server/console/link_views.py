@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, current_app, render_template, request
+from flask import Response, current_app, flash, render_template, request, url_for
 from flask_babel import force_locale, gettext
 
 from survey.core.languages import LANGUAGES
 from survey.server import counts, one_time_codes, qr
 from survey.server.console.blueprint import bp
-from survey.server.console.common import done, my_link, my_survey, one_button, record, refused_csrf
+from survey.server.console.common import Confirmation, done, my_link, my_survey, record, refused_csrf, unconfirmed
 from survey.server.console.forms import CodesForm
 from survey.server.console.survey_views import link_form, render_survey
 from survey.server.database import session
-from survey.server.models import Survey
+from survey.server.models import Link, Survey
 from survey.server.surveys import create_link
 
 
@@ -32,12 +32,36 @@ def link_new(survey_id: int) -> Any:
                 survey_id=survey.id, _anchor=f"link-{link.id}")
 
 
-@bp.post("/links/<id:link_id>/revoke")
-@one_button
+def _revoke_page(link: Link) -> Confirmation:
+    """What revoking ``link`` stops. Codes are counted as made, used or not: how many are unused
+    would tell how many were used, a count of responses the console never shows below k."""
+    made, _used = one_time_codes.tally(session(), link)
+    happens = [gettext("Every flyer, poster and QR code printed for this link stops working, and so does its "
+                       "address wherever it was shared: people who open it are told it is no longer in use."),
+               gettext("The responses already received through it stay, and the export for the analyst still "
+                       "holds them.")]
+    if made:
+        happens.insert(1, gettext("The one-time codes made for this link (%(n)d, used or not) stop working: "
+                                  "slips not yet handed out become useless.", n=made))
+    return Confirmation(
+        title=gettext("Revoke the link “%(label)s”?", label=link.label),
+        happens=happens,
+        undo=gettext("This cannot be undone. To reach people again, make a new link and print new flyers."),
+        button=gettext("Revoke link"),
+        action=url_for("console.link_revoke", link_id=link.id),
+        cancel=url_for("console.survey", survey_id=link.survey_id, _anchor=f"link-{link.id}"),
+    )
+
+
+@bp.route("/links/<id:link_id>/revoke", methods=["GET", "POST"])
 def link_revoke(link_id: int) -> Any:
     link = my_link(link_id)
+    if (answer := unconfirmed(_revoke_page(link))) is not None:
+        return answer
     link.revoked = True
-    return done("revoke link", f"{link.label} in {link.survey.title}", "console.survey", survey_id=link.survey_id)
+    response = done("revoke link", f"{link.label} in {link.survey.title}", "console.survey", survey_id=link.survey_id)
+    flash(gettext("The link “%(label)s” is revoked.", label=link.label))
+    return response
 
 
 @bp.get("/links/<id:link_id>/qr.svg")

@@ -8,7 +8,7 @@ import io
 import tempfile
 from typing import Any
 
-from flask import Response, abort, current_app, redirect, render_template, request, send_file, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext
 from sqlalchemy import select
 
@@ -17,7 +17,19 @@ from survey.core.languages import LANGUAGES
 from survey.core.spreadsheet_cells import cell
 from survey.server import counts, qr
 from survey.server.console.blueprint import bp
-from survey.server.console.common import admin_only, done, me, my_survey, one_button, record, refused_csrf
+from survey.server.console.common import (
+    Confirmation,
+    admin_only,
+    ask,
+    done,
+    me,
+    my_survey,
+    one_button,
+    questionnaire_name,
+    record,
+    refused_csrf,
+    unconfirmed,
+)
 from survey.server.console.forms import ActionForm, AssignForm, LeavePageForm, LinkForm, PurgeForm, SurveyForm
 from survey.server.console.permissions import visible_surveys
 from survey.server.database import engine, session
@@ -39,7 +51,7 @@ def index() -> Any:
 def _survey_form(data: Any = None) -> SurveyForm:
     form = SurveyForm(data)
     questionnaires = current_app.extensions["questionnaires"]
-    form.questionnaire.choices = [(key, f"{q.title} ({key})") for key, q in sorted(questionnaires.items())]
+    form.questionnaire.choices = [(key, questionnaire_name(key)) for key in sorted(questionnaires)]
     keyring = current_app.extensions["keyring"]
     form.demo_key_ids = frozenset(keyring.demo_ids())
     form.key_id.choices = [
@@ -94,14 +106,13 @@ def link_form(data: Any = None) -> LinkForm:
 
 
 def render_survey(survey: Survey, new_link_form: LinkForm | None = None, status: int = 200,
-                  purge_form: PurgeForm | None = None, leave_form: LeavePageForm | None = None) -> tuple[str, int]:
-    """The survey's page; ``new_link_form`` and ``purge_form`` carry a refused form back with its errors."""
+                  leave_form: LeavePageForm | None = None) -> tuple[str, int]:
+    """The survey's page; ``new_link_form`` and ``leave_form`` carry a refused form back with its errors."""
     s = session()
     figures = counts.survey_counts(s, survey)
     return render_template(
         "console/survey.html",
         survey=survey,
-        purge_form=(purge_form or PurgeForm()) if me().is_admin else None,
         leave_form=(leave_form or LeavePageForm(data={"leave_url": survey.leave_url or ""})) if me().is_admin else None,
         key_id=format_key_id(survey.key_id),
         links=sorted(survey.links, key=lambda link: link.id),
@@ -125,22 +136,42 @@ def survey(survey_id: int) -> Any:
     return render_survey(my_survey(survey_id))
 
 
-def _set_open(survey_id: int, is_open: bool) -> Any:
-    survey = my_survey(survey_id)
+def _set_open(survey: Survey, is_open: bool) -> Any:
     survey.is_open = is_open
     return done("open survey" if is_open else "close survey", survey.title, "console.survey", survey_id=survey.id)
 
 
-@bp.post("/surveys/<id:survey_id>/close")
-@one_button
+def _close_page(survey: Survey) -> Confirmation:
+    return Confirmation(
+        title=gettext("Close the survey “%(title)s”?", title=survey.title),
+        happens=[
+            gettext("Every link of this survey stops taking answers: people who open a flyer's QR code or "
+                    "address are told the survey is closed, and nothing they send is stored."),
+            gettext("The responses already received stay, and the export for the analyst still holds them."),
+        ],
+        undo=gettext("You can undo this: the survey's page then offers “Reopen survey”, and the same links "
+                     "and flyers work again."),
+        final=False,
+        button=gettext("Close survey"),
+        action=url_for("console.survey_close", survey_id=survey.id),
+        cancel=url_for("console.survey", survey_id=survey.id),
+    )
+
+
+@bp.route("/surveys/<id:survey_id>/close", methods=["GET", "POST"])
 def survey_close(survey_id: int) -> Any:
-    return _set_open(survey_id, False)
+    survey = my_survey(survey_id)
+    if (answer := unconfirmed(_close_page(survey))) is not None:
+        return answer
+    response = _set_open(survey, False)
+    flash(gettext("The survey is closed. To undo this, use “Reopen survey” below."))
+    return response
 
 
 @bp.post("/surveys/<id:survey_id>/open")
 @one_button
 def survey_open(survey_id: int) -> Any:
-    return _set_open(survey_id, True)
+    return _set_open(my_survey(survey_id), True)
 
 
 @bp.post("/surveys/<id:survey_id>/leave-page")
@@ -188,9 +219,19 @@ def survey_unassign(survey_id: int, user_id: int) -> Any:
                 "console.survey", survey_id=survey.id)
 
 
-@bp.post("/surveys/<id:survey_id>/export")
-@one_button
+@bp.route("/surveys/<id:survey_id>/export", methods=["GET", "POST"])
 def survey_export(survey_id: int) -> Any:
+    """GET: what the export is and how to hand it over, with its download button. POST: the file."""
+    if request.method == "POST":
+        return _export_file(survey_id)
+    survey = my_survey(survey_id)
+    return render_template("console/export.html", survey=survey, action=ActionForm(),
+                           export_allowed=counts.export_allowed(session(), survey, counts.counted_before()),
+                           k=counts.threshold(), key_id=format_key_id(survey.key_id))
+
+
+@one_button
+def _export_file(survey_id: int) -> Any:
     """The file of `flask --app wsgi export` with the responses the console counts (those that
     arrived before today), once every count in it is shown on the survey's page."""
     survey = my_survey(survey_id)
@@ -221,21 +262,36 @@ def _purge_refusal(reason: Refusal) -> str:
     }[reason]
 
 
-@bp.post("/surveys/<id:survey_id>/purge")
+def _purge_page(survey: Survey) -> Confirmation:
+    return Confirmation(
+        title=gettext("Remove the responses of “%(title)s” from the server?", title=survey.title),
+        happens=[
+            gettext("Every encrypted response of this survey is deleted from the server's database."),
+            gettext("Only the export the analyst already holds keeps them. The counts and links stay."),
+            gettext("Do this once the analyst has decrypted the latest export and checked it, with the survey "
+                    "closed."),
+        ],
+        undo=gettext("This cannot be undone."),
+        button=gettext("Remove the responses"),
+        action=url_for("console.survey_purge", survey_id=survey.id),
+        cancel=url_for("console.survey", survey_id=survey.id),
+        fields=[("sha256", gettext("The analyst's tool prints it for each export it reads."))],
+    )
+
+
+@bp.route("/surveys/<id:survey_id>/purge", methods=["GET", "POST"])
 @admin_only
 def survey_purge(survey_id: int) -> Any:
     """Remove the survey's ciphertexts once the analyst confirmed its latest export (its SHA-256)."""
     survey = my_survey(survey_id)
     form = PurgeForm(request.form)
-    if not form.validate():
-        if form.csrf_token.errors:
-            return refused_csrf()
-        return render_survey(survey, status=400, purge_form=form)
+    if (answer := unconfirmed(_purge_page(survey), form)) is not None:
+        return answer
     try:
         purge(session(), engine(), survey, form.sha256.data or "")
     except PurgeRefused as exc:
         form.sha256.errors = [_purge_refusal(exc.reason)]
-        return render_survey(survey, status=409, purge_form=form)
+        return ask(_purge_page(survey), form, 409)
     # No count in the audit entry: the audit log must not show a count below k either.
     return done("purge responses", f"{survey.title} (export sha256 {(survey.export_sha256 or '')[:16]}…)",
                 "console.survey", survey_id=survey.id)

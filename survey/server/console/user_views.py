@@ -10,7 +10,16 @@ from sqlalchemy import select
 
 from survey.server import audit, staff_auth
 from survey.server.console.blueprint import bp
-from survey.server.console.common import admin_only, done, me, one_button, record, refused_csrf
+from survey.server.console.common import (
+    Confirmation,
+    admin_only,
+    done,
+    me,
+    one_button,
+    record,
+    refused_csrf,
+    unconfirmed,
+)
 from survey.server.console.forms import ActionForm, UserForm
 from survey.server.database import session
 from survey.server.models import User
@@ -40,29 +49,51 @@ def users() -> Any:
     return render_template("console/users.html", form=form, accounts=accounts, action=ActionForm()), status
 
 
-def _set_active(user_id: int, active: bool) -> Any:
+def _other_account(user_id: int) -> User:
+    """Another account than the signed-in one (404 if none, 403 for one's own)."""
     user = session().get(User, user_id)
     if user is None:
         abort(404)
     if user.id == me().id:
         abort(403)
+    return user
+
+
+def _set_active(user: User, active: bool) -> Any:
     user.is_active = active
     user.session_epoch = (user.session_epoch or 0) + 1  # any open session of the account ends now
     return done("enable account" if active else "disable account", user.username, "console.users")
 
 
-@bp.post("/users/<id:user_id>/disable")
+def _disable_page(user: User) -> Confirmation:
+    return Confirmation(
+        title=gettext("Disable the account “%(name)s”?", name=user.username),
+        happens=[gettext("%(name)s can no longer log in, and is logged out now wherever the account is open.",
+                         name=user.username),
+                 gettext("Nothing else changes: the surveys, links and counts stay as they are.")],
+        undo=gettext("You can undo this: “Enable” on the accounts page lets the account log in again with "
+                     "the same password."),
+        final=False,
+        button=gettext("Disable account"),
+        action=url_for("console.user_disable", user_id=user.id),
+        cancel=url_for("console.users"),
+    )
+
+
+@bp.route("/users/<id:user_id>/disable", methods=["GET", "POST"])
 @admin_only
-@one_button
 def user_disable(user_id: int) -> Any:
-    return _set_active(user_id, False)
+    user = _other_account(user_id)
+    if (answer := unconfirmed(_disable_page(user))) is not None:
+        return answer
+    return _set_active(user, False)
 
 
 @bp.post("/users/<id:user_id>/enable")
 @admin_only
 @one_button
 def user_enable(user_id: int) -> Any:
-    return _set_active(user_id, True)
+    return _set_active(_other_account(user_id), True)
 
 
 @bp.get("/audit")
