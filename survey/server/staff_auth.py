@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from survey.server.database import NUL
 from survey.server.models import User
+from survey.server.web.i18n import CONSOLE_LANGUAGE
 from survey.server.web.ratelimit import RateLimiter, app_limiter
 
 #: scrypt cost: 2**15 × 8 × 128 bytes = 32 MiB of memory per hash, about 0.1 s on a laptop core.
@@ -147,8 +148,16 @@ def set_password(user: User, password: str) -> None:
     user.session_epoch = (user.session_epoch or 0) + 1
 
 
-def log_in(user: User) -> None:
+def _clear_session() -> None:
+    """Forget the session, all but the language chosen with the console's switcher."""
+    language = session.get(CONSOLE_LANGUAGE)
     session.clear()
+    if isinstance(language, str):
+        session[CONSOLE_LANGUAGE] = language
+
+
+def log_in(user: User) -> None:
+    _clear_session()
     session["uid"] = user.id
     session["epoch"] = user.session_epoch
 
@@ -157,7 +166,7 @@ def log_out(user: User) -> None:
     """End this session and, by moving the account's epoch on, every other session of the account
     and every copy of its cookie: a cookie lives in the browser, so only the server can end it."""
     user.session_epoch = (user.session_epoch or 0) + 1
-    session.clear()
+    _clear_session()
 
 
 def current_user(s: Session) -> User | None:
@@ -171,6 +180,6 @@ def current_user(s: Session) -> User | None:
         if found is not None and found.is_active and found.session_epoch == session.get("epoch"):
             user = found
         else:
-            session.clear()
+            _clear_session()
     g.console_user = user
     return user

@@ -5,7 +5,7 @@
 (links, flyers and one-time codes) and :mod:`~survey.server.console.user_views` (accounts and
 the audit log); :mod:`~survey.server.console.common` holds what they share."""
 
-from survey.server.console import account_views, link_views, survey_views, user_views
+from survey.server.console import account_views, language_views, link_views, survey_views, user_views
 from survey.server.console.blueprint import bp
 
-__all__ = ["bp", "account_views", "link_views", "survey_views", "user_views"]
+__all__ = ["bp", "account_views", "language_views", "link_views", "survey_views", "user_views"]

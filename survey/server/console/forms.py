@@ -61,6 +61,14 @@ class ConfirmForm(ConsoleForm):
     confirm = HiddenField(default="yes", validators=[AnyOf(["yes"])])
 
 
+class LanguageForm(ConsoleForm):
+    """The console's language switcher (survey.server.console.language_views): the language and
+    the console page to go back to. The choices are set by the view, from the server's catalogs."""
+
+    lang = SelectField(_l("Language of the console"), validators=[InputRequired()])
+    next = HiddenField()
+
+
 class LoginForm(ConsoleForm):
     username = StringField(_l("Account name"), validators=[InputRequired(), Length(max=80)],
                            render_kw={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"})

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, render_template, request
+from flask import Flask, render_template
 from flask_babel import gettext
 
-CONSOLE_PREFIX = "/console"
+from survey.server.web.i18n import in_console
 
 
 def respondent_error_page(status: int, title: str, message: str) -> tuple[str, int]:
@@ -21,10 +21,6 @@ def respondent_error_page(status: int, title: str, message: str) -> tuple[str, i
 
 def _console_error_page(status: int, title: str, message: str) -> tuple[str, int]:
     return render_template("console/error.html", title=title, message=message), status
-
-
-def _in_console() -> bool:
-    return request.path == CONSOLE_PREFIX or request.path.startswith(CONSOLE_PREFIX + "/")
 
 
 def _console_page(status: int) -> tuple[str, int]:
@@ -82,7 +78,7 @@ HANDLED = (400, 403, 404, 405, 410, 413, 500, 503)
 def init_app(app: Flask) -> None:
     def handle(exc: Any) -> tuple[str, int]:
         status = int(getattr(exc, "code", None) or 500)
-        return _console_page(status) if _in_console() else _respondent_page(status, exc)
+        return _console_page(status) if in_console() else _respondent_page(status, exc)
 
     for status in HANDLED:
         app.register_error_handler(status, handle)

@@ -1,12 +1,16 @@
-"""Locale choice: ``?lang=`` in the URL, else the browser's Accept-Language, else English.
+"""Locale choice.
 
-No cookie and no session: a respondent's language is carried in the URL only."""
+Respondent pages: ``?lang=`` in the URL, else the browser's Accept-Language, else English. No
+cookie and no session: a respondent's language is carried in the URL only.
+
+Console pages: the language chosen with the switcher in the console's header, kept in the
+console's own session cookie (survey.server.console.language_views), else the browser's."""
 
 from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import Flask, current_app, g, request
+from flask import Flask, current_app, g, request, session
 from flask_babel import Babel
 
 from survey.core.languages import LANGUAGES, text_direction
@@ -19,8 +23,26 @@ def available() -> list[str]:
     return current_app.extensions.get("survey_languages", list(LANGUAGES))
 
 
+#: The console session's key for the language chosen with the console's switcher.
+CONSOLE_LANGUAGE = "console_lang"
+CONSOLE_PREFIX = "/console"
+
+
+def in_console() -> bool:
+    """A console address, matched or not (an unknown address under /console is the console's)."""
+    return request.path == CONSOLE_PREFIX or request.path.startswith(CONSOLE_PREFIX + "/")
+
+
+def console_language() -> str | None:
+    """The language chosen in the console, if one was (and is still offered)."""
+    chosen = session.get(CONSOLE_LANGUAGE)
+    return chosen if isinstance(chosen, str) and chosen in available() else None
+
+
 def select_locale() -> str:
     offered = available()
+    if in_console():
+        return console_language() or request.accept_languages.best_match(offered) or "en"
     wanted = request.args.get("lang", "")
     if wanted in offered:
         return wanted
