@@ -115,7 +115,7 @@ def _parse_manifest(line: bytes) -> dict[str, Any]:
     try:
         head = strict_json.loads(line)
     except strict_json.JSONError as exc:
-        raise ExportFileError("the first line is not a manifest: is this an export file?") from exc
+        raise ExportFileError(f"line 1 is not a manifest ({strict_json.problem(exc)}): is this an export file?") from exc
     if not isinstance(head, dict) or head.get("format") != FORMAT:
         raise ExportFileError("not a survey export file")
     if head.get("format_version") != FORMAT_VERSION:

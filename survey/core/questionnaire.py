@@ -411,9 +411,11 @@ def parse(source: str, name: str = "<definition>") -> Questionnaire:
     """Parse and check a definition from its TOML text; ``name`` appears in error messages."""
     try:
         data = tomllib.loads(source)
+        return _Builder(name, data).build(source)
     except tomllib.TOMLDecodeError as exc:
         raise DefinitionError(f"{name}: not valid TOML: {exc}") from exc
-    return _Builder(name, data).build(source)
+    except RecursionError:  # tomllib (and any recursive check of a field) on arrays or tables without end
+        raise DefinitionError(f"{name}: arrays or tables nested too deep") from None
 
 
 def load_directory(directory: Path = BUILTIN_DIR) -> dict[str, Questionnaire]:
@@ -500,16 +502,20 @@ class _Builder:
             raise self.fail("top level", "at least one [[sections]] is needed")
         section_codes: set[str] = set()
         for i, s in enumerate(raw_sections):
+            if not isinstance(s, dict):
+                raise self.fail(f"sections[{i + 1}]", "must be a table ([[sections]])")
             code = s.get("code", "")
-            where = f"section {code or i + 1}"
+            where = f"section {code if isinstance(code, str) and code else i + 1}"
             if not isinstance(code, str) or not CODE_RE.fullmatch(code) or code in section_codes:
                 raise self.fail(where, "'code' must be a unique lowercase code")
             section_codes.add(code)
             questions = []
             raw_questions = s.get("questions")
             if not isinstance(raw_questions, list) or not raw_questions:
-                raise self.fail(where, "a section needs at least one question")
-            for rq in raw_questions:
+                raise self.fail(where, "'questions' must list at least one question ([[sections.questions]])")
+            for j, rq in enumerate(raw_questions):
+                if not isinstance(rq, dict):
+                    raise self.fail(where, f"questions[{j + 1}] must be a table ([[sections.questions]])")
                 q = self.question(rq, scales, seen)
                 seen[q.code] = q
                 questions.append(q)
@@ -521,7 +527,13 @@ class _Builder:
                     tuple(questions),
                 )
             )
-        scores = tuple(self.score(r, seen) for r in d.get("scores", []))
+        raw_scores = d.get("scores", [])
+        if not isinstance(raw_scores, list):
+            raise self.fail("top level", "'scores' must be a list of tables ([[scores]])")
+        for i, r in enumerate(raw_scores):
+            if not isinstance(r, dict):
+                raise self.fail(f"scores[{i + 1}]", "must be a table ([[scores]])")
+        scores = tuple(self.score(r, seen) for r in raw_scores)
         return Questionnaire(
             id=qid,
             version=version,
@@ -539,11 +551,15 @@ class _Builder:
         out: dict[str, tuple[ScalePoint, ...]] = {}
         for name, spec in raw.items():
             where = f"scale {name}"
-            points = spec.get("points") if isinstance(spec, dict) else None
+            if not isinstance(spec, dict):
+                raise self.fail("scales", f"{name!r} must be a table with 'points'")
+            points = spec.get("points")
             if not isinstance(points, list) or len(points) < 2:
-                raise self.fail(where, "needs at least two points")
+                raise self.fail(where, "'points' must list at least two points")
             built = []
-            for p in points:
+            for k, p in enumerate(points):
+                if not isinstance(p, dict):
+                    raise self.fail(where, f"points[{k + 1}] must be a table with 'value' and 'label'")
                 v = p.get("value")
                 if isinstance(v, bool) or not isinstance(v, int):
                     raise self.fail(where, "each point needs a whole-number 'value'")
@@ -582,8 +598,10 @@ class _Builder:
             if not isinstance(raw, list) or len(raw) < 2:
                 raise self.fail(where, "needs at least two options")
             opts = []
-            for o in raw:
-                oc = o.get("code") if isinstance(o, dict) else None
+            for k, o in enumerate(raw):
+                if not isinstance(o, dict):
+                    raise self.fail(where, f"options[{k + 1}] must be a table with code, value and label")
+                oc = o.get("code")
                 if not isinstance(oc, str) or not OPTION_RE.fullmatch(oc) or oc == PREFER_NOT_TO_SAY:
                     raise self.fail(where, f"option code {oc!r} is not a valid code")
                 if set(o) - {"code", "value", "label", "last"} or not isinstance(o.get("last", False), bool):
@@ -636,7 +654,7 @@ class _Builder:
             any_of_codes = tuple(str(a) for a in any_of)
             bad = [a for a in any_of_codes if a not in target.option_codes]
             if bad:
-                raise self.fail(where, f"'show_if' names options {bad} that {ref!r} does not have")
+                raise self.fail(where, f"'show_if' 'any_of' names options {bad} that {ref!r} does not have")
             show_if = Condition(ref, any_of_codes)
         required = rq.get("required", False)
         pnts = rq.get("prefer_not_to_say", False)
@@ -673,9 +691,9 @@ class _Builder:
             raise self.fail(where, "needs a non-empty 'items' list")
         scale_of = None
         for item in items:
-            q = seen.get(item)
+            q = seen.get(item) if isinstance(item, str) else None
             if q is None or q.type != "scale":
-                raise self.fail(where, f"item {item!r} is not a scale question")
+                raise self.fail(where, f"'items' entry {item!r} is not a scale question")
             if scale_of is not None and q.scale != scale_of:
                 raise self.fail(where, "all items must use the same scale")
             scale_of = q.scale

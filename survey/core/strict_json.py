@@ -17,9 +17,21 @@ from typing import Any
 import orjson
 
 #: What ``loads`` raises for anything that is not strict JSON; a subclass of ``ValueError``.
+#: Every caller catches it: a file nested a hundred thousand deep is refused like any other
+#: malformed line, never a ``RecursionError``.
 JSONError = orjson.JSONDecodeError
+#: How deep arrays and objects may nest: ``orjson``'s fixed limit.
+MAX_DEPTH = 1024
 
 
 def loads(data: bytes | str) -> Any:
     """The JSON value in ``data``; raises ``JSONError`` for anything else (see the module)."""
     return orjson.loads(data)
+
+
+def problem(exc: JSONError) -> str:
+    """What is wrong, for a message to the person running the tool: nesting deeper than
+    ``MAX_DEPTH`` said in words, anything else as the parser says it; with the column."""
+    if str(exc).startswith("depth limit exceeded"):
+        return f"arrays or objects nested too deep (more than {MAX_DEPTH} levels) at column {exc.colno}"
+    return str(exc)
