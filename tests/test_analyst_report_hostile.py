@@ -81,7 +81,8 @@ def hostile(tmp_path_factory: pytest.TempPathFactory, analyst_key: AnalystKey) -
     sealed(doc({"needed_treatment": "no", "treated_unfairly": 9}))  # not a scale point
     sealed(doc({"needed_treatment": IMG}))  # unknown option code
     sealed(doc({"needed_treatment": "no", HYPERLINK: 1}))  # unknown question code
-    sealed(doc({"needed_treatment": "no", "barriers": ["cost"]}))  # condition does not hold
+    sealed(doc({"needed_treatment": "no", "barriers": ["cost"]}))  # condition false: answer dropped, response valid
+    valid += 1
     # Lone surrogate escapes: Python's json would hand back a string that cannot be written as
     # UTF-8, and the run would stop at the first CSV row. Refused as not strict JSON.
     sealed(doc({"needed_treatment": "no", "comment": "a\ud800b"}))
@@ -108,7 +109,7 @@ def test_hostile_records_go_through_without_a_crash_and_are_counted(hostile: Hos
     assert run["counts"]["records"] == total
     rejected = run["counts"]["rejected"]
     assert rejected == {
-        "answers do not fit the questionnaire": 7,
+        "answers do not fit the questionnaire": 6,
         "plaintext is not a response document": 7,
         "unknown questionnaire or version": 2,
         "malformed record": 3,

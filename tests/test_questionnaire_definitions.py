@@ -76,11 +76,12 @@ def test_answers_are_checked_against_the_definition() -> None:
     ok = q.validate_answers({"needed_treatment": "yes", "barriers": ["distance", "cost"], "age": 40})
     assert ok["barriers"] == ["cost", "distance"]  # definition order
     assert q.validate_answers({"needed_treatment": PREFER_NOT_TO_SAY}) == {"needed_treatment": PREFER_NOT_TO_SAY}
+    # A question whose condition is false was not asked: its answer is dropped, not refused.
+    assert q.validate_answers({"needed_treatment": "no", "barriers": ["cost"]}) == {"needed_treatment": "no"}
     for bad in (
         {},  # required missing
         {"needed_treatment": "yes", "age": 12},
         {"needed_treatment": "yes", "age": True},
-        {"needed_treatment": "no", "barriers": ["cost"]},  # condition does not hold
         {"needed_treatment": "yes", "surprise": 1},
         {"needed_treatment": "yes", "comment": "x" * 501},
         {"needed_treatment": "yes", "treated_unfairly": "4"},  # scale answers are numbers

@@ -16,6 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from survey.core import expression
+from survey.core.expression import ExpressionError, Node
+
 PREFER_NOT_TO_SAY = "prefer_not_to_say"
 #: Why an answer is refused. The same kinds, and through them the same words, on every path: the
 #: browser's checks (each question's ``data-msg-<kind>``), the no-JavaScript form, the analyst.
@@ -27,6 +30,8 @@ LENGTH = "length"
 PNTS_ALONE = "pnts_alone"
 RESERVED = "reserved"
 CONDITION = "condition"
+#: An answer its question's ``constraint`` refuses; the words are the question's ``constraint_message``.
+CONSTRAINT = "constraint"
 UNKNOWN = "unknown"
 #: A whole number as typed: what read_entry accepts for a number question (after stripping).
 INTEGER_PATTERN = r"-?[0-9]{1,9}"
@@ -87,17 +92,21 @@ class ScalePoint:
 
 @dataclass(frozen=True, slots=True)
 class Condition:
-    """Show a question only if an earlier choice question's answer includes one of ``any_of``."""
+    """``show_if``: show a question only if an earlier choice question's answer includes one of
+    ``any_of``. The question's ``relevant`` is the same condition as an expression tree, which is
+    what every path evaluates (survey.core.expression)."""
 
     question: str
     any_of: tuple[str, ...]
 
+    def tree(self) -> Node:
+        """``selected(${question}, 'a') or selected(${question}, 'b') ...``"""
+        ref = expression.Ref(self.question)
+        items = tuple(expression.Selected(ref, code) for code in self.any_of)
+        return items[0] if len(items) == 1 else expression.Any_(items)
+
     def holds(self, answers: Mapping[str, Any]) -> bool:
-        given = answers.get(self.question)
-        if given is None:
-            return False
-        chosen = given if isinstance(given, list) else [given]
-        return any(str(c) in self.any_of for c in chosen)
+        return expression.holds(self.tree(), answers)
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +122,15 @@ class Question:
     minimum: int | None = None
     maximum: int | None = None
     max_length: int | None = None
-    show_if: Condition | None = None
+    #: The ``show_if`` table as written; what it means is in ``relevant`` (so not compared).
+    show_if: Condition | None = field(default=None, compare=False)
+    #: Show the question only if this condition over earlier answers holds (``relevant = "..."``,
+    #: or the tree of ``show_if``).
+    relevant: Node | None = None
+    #: An answer (not prefer-not-to-say) must make this true (``constraint = "..."``, where ``.``
+    #: is the answer); ``constraint_message`` says what is wrong (empty: a general message).
+    constraint: Node | None = None
+    constraint_message: str = ""
     #: Show the options in the alphabetical order of the respondent's language (a country list).
     sort_options: bool = False
     #: Derived once: option codes in display order, and each code's position (for sorting).
@@ -221,8 +238,10 @@ class Questionnaire:
         """Check answers against the definition; return a clean copy or raise AnswerError.
 
         Unknown codes, wrong types, unknown options, out-of-range numbers, over-long text,
-        answers to questions whose condition does not hold, and missing required answers
-        are all refused."""
+        answers a question's constraint refuses, and missing required answers are refused. An
+        answer to a question whose condition (``relevant``) is false was not asked: it is dropped
+        (the no-JavaScript page shows every question). Conditions are evaluated in order on the
+        clean answers so far, so they look back only, as the browser evaluates them."""
         if type(answers) is not dict and not isinstance(answers, Mapping):
             raise AnswerError({"_": "answers must be an object"})
         problems: dict[str, str] = {}
@@ -234,25 +253,36 @@ class Questionnaire:
                     problems[str(code)[:60]] = "unknown question code"
                     kinds[str(code)[:60]] = UNKNOWN
         for q in self.all_questions:
+            if q.relevant is not None and not expression.holds(q.relevant, clean):
+                continue
             value = answers.get(q.code)
-            condition = q.show_if  # on the clean answers so far: conditions look back only
             if value is None:
-                if q.required and (condition is None or condition.holds(clean)):
+                if q.required:
                     problems[q.code] = "an answer is required"
                     kinds[q.code] = REQUIRED
                 continue
-            if condition is not None and not condition.holds(clean):
-                problems[q.code] = "answered although its condition does not hold"
-                kinds[q.code] = CONDITION
-                continue
             try:
-                clean[q.code] = _check_value(q, value)
+                checked = _check_value(q, value)
             except EntryRefused as exc:
                 problems[q.code] = str(exc)
                 kinds[q.code] = exc.kind
+                continue
+            if not meets_constraint(q, checked, clean):
+                problems[q.code] = q.constraint_message or "refused by the question's constraint"
+                kinds[q.code] = CONSTRAINT
+                continue
+            clean[q.code] = checked
         if problems:
             raise AnswerError(problems, kinds)
         return clean
+
+
+def meets_constraint(q: Question, answer: Answer, earlier: Mapping[str, Any]) -> bool:
+    """Whether ``answer`` (checked by the question's rules) meets its constraint, with ``earlier``
+    the answers before it. Prefer-not-to-say always does: it is never a wrong answer."""
+    if q.constraint is None or answer == PREFER_NOT_TO_SAY:
+        return True
+    return expression.holds(q.constraint, {**earlier, q.code: answer}, q.code)
 
 
 def read_entry(q: Question, chosen: Sequence[str] = (), text: str | None = None, pnts: bool = False) -> Answer | None:
@@ -472,6 +502,39 @@ def renumbered(q: Questionnaire, record: OptionValues) -> list[str]:
     return changed
 
 
+def bind_expression(
+    source: Any, key: str, code: str, qtype: str, own_codes: Sequence[str], earlier: Mapping[str, Question],
+) -> Node:
+    """The tree of question ``code``'s ``relevant`` or ``constraint`` text, checked against the
+    questionnaire: ``${x}`` must be an earlier question (or, in a constraint, this one),
+    ``selected()`` and ``count-selected()`` a choice question and one of its options, and ``.``
+    (this question's answer) only in a constraint. Raises DefinitionError saying what is wrong."""
+    if not isinstance(source, str):
+        raise DefinitionError(f"'{key}' must be text")
+    try:
+        tree = expression.parse(source)
+    except ExpressionError as exc:
+        raise DefinitionError(f"'{key}': {exc}") from exc
+    if key == "relevant" and expression.uses_current(tree):
+        raise DefinitionError("'relevant' cannot use '.', this question's answer (a 'constraint' can)")
+    types = {c: q.type for c, q in earlier.items()}
+    codes = {c: q.option_codes for c, q in earlier.items()}
+    if key == "constraint":
+        types[code], codes[code] = qtype, tuple(own_codes)
+    for ref in expression.references(tree):
+        if ref not in types:
+            raise DefinitionError(f"'{key}' refers to ${{{ref}}}, which is not an earlier question")
+    for node in expression.walk(tree):
+        if isinstance(node, expression.Selected | expression.CountSelected):
+            target = node.answer.code if isinstance(node.answer, expression.Ref) else code
+            name = "selected" if isinstance(node, expression.Selected) else "count-selected"
+            if types[target] not in CHOICE_TYPES:
+                raise DefinitionError(f"'{key}': {name}() needs a choice question, not ${{{target}}}")
+            if isinstance(node, expression.Selected) and node.code not in codes[target]:
+                raise DefinitionError(f"'{key}': ${{{target}}} has no option {node.code!r}")
+    return tree
+
+
 class _Builder:
     def __init__(self, name: str, data: dict[str, Any]) -> None:
         self.name = name
@@ -586,7 +649,8 @@ class _Builder:
             raise self.fail(where, f"'type' must be one of {', '.join(QUESTION_TYPES)}")
         known = {
             "code", "type", "text", "help", "required", "prefer_not_to_say", "options",
-            "scale", "min", "max", "max_length", "show_if", "sort_options",
+            "scale", "min", "max", "max_length", "show_if", "sort_options", "relevant", "constraint",
+            "constraint_message",
         }
         extra = set(rq) - known
         if extra:
@@ -656,6 +720,20 @@ class _Builder:
             if bad:
                 raise self.fail(where, f"'show_if' 'any_of' names options {bad} that {ref!r} does not have")
             show_if = Condition(ref, any_of_codes)
+        own_codes = tuple(str(p.value) for p in scale) if qtype == "scale" else tuple(o.code for o in options)
+        relevant = show_if.tree() if show_if is not None else None
+        constraint = None
+        try:
+            if "relevant" in rq:
+                if show_if is not None:
+                    raise DefinitionError("use 'relevant' or 'show_if', not both")
+                relevant = bind_expression(rq["relevant"], "relevant", code, qtype, own_codes, seen)
+            if "constraint" in rq:
+                constraint = bind_expression(rq["constraint"], "constraint", code, qtype, own_codes, seen)
+        except DefinitionError as exc:
+            raise self.fail(where, str(exc)) from exc
+        if "constraint_message" in rq and constraint is None:
+            raise self.fail(where, "'constraint_message' needs a 'constraint'")
         required = rq.get("required", False)
         pnts = rq.get("prefer_not_to_say", False)
         sort_options = rq.get("sort_options", False)
@@ -676,6 +754,9 @@ class _Builder:
             maximum=maximum,
             max_length=max_length,
             show_if=show_if,
+            relevant=relevant,
+            constraint=constraint,
+            constraint_message=self.text(rq, "constraint_message", where, required=False),
             sort_options=sort_options,
         )
 

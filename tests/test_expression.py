@@ -1,0 +1,180 @@
+"""Conditions and constraints (survey/core/expression.py): the shared table of cases, the bounds
+that keep a hostile definition from exhausting memory or the stack, and the checks that tie an
+expression to its questionnaire. The same table runs in Chromium (tests/test_browser_expression.py)."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from survey.core import expression
+from survey.core.expression import ExpressionError, evaluate, parse, to_json, to_source
+from survey.core.questionnaire import CONSTRAINT, PREFER_NOT_TO_SAY, AnswerError, DefinitionError, load_directory
+from survey.core.questionnaire import parse as parse_definition
+
+CASES: list[dict[str, Any]] = json.loads((Path(__file__).parent / "data" / "expression_cases.json").read_text("utf-8"))
+
+
+def _id(case: dict[str, Any]) -> str:
+    text = case["expression"]
+    return text if len(text) < 50 else text[:40] + f"…({len(text)})"
+
+
+def test_the_table_covers_what_it_must() -> None:
+    ok = [c for c in CASES if "refused" not in c]
+    refused = [c for c in CASES if "refused" in c]
+    assert len(CASES) >= 60 and len(refused) >= 20 and len(ok) >= 40
+    text = " ".join(c["expression"] for c in ok)
+    for needed in ("selected(", "count-selected(", "string-length(", "not(", " or ", " and ", "!=", "<=", ">=", "'", '"', "."):
+        assert needed in text
+    assert any(not c["answers"] and "${" in c["expression"] for c in ok)  # missing answers
+    assert any(isinstance(v, list) for c in ok for v in c["answers"].values())  # multiple choice
+    assert any(v == PREFER_NOT_TO_SAY for c in ok for v in c["answers"].values())
+
+
+@pytest.mark.parametrize("case", CASES, ids=_id)
+def test_shared_case(case: dict[str, Any]) -> None:
+    if "refused" in case:
+        with pytest.raises(ExpressionError) as caught:
+            parse(case["expression"])
+        assert case["refused"] in str(caught.value)
+        if "at" in case:
+            assert caught.value.position == case["at"]
+            assert str(caught.value).endswith(f"at character {case['at']}")
+        return
+    tree = parse(case["expression"])
+    value = evaluate(tree, case["answers"], case.get("current"))
+    expected = case["expected"]
+    assert value == expected and type(value) is type(expected) or (
+        isinstance(expected, int | float) and not isinstance(expected, bool) and type(value) is float
+    ), (value, expected)
+    # The browser's form is plain JSON, and the text form parses back to the same tree.
+    assert json.loads(json.dumps(to_json(tree), allow_nan=False)) == to_json(tree)
+    assert parse(to_source(tree)) == tree
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "(" * 100_000,
+        "not(" * 50_000,
+        "(" * 3000 + "1" + ")" * 3000,
+        " or ".join(["${a} = 1"] * 2000),
+        "'" + "x" * 1_000_000,
+        "${" + "a" * 100_000 + "}",
+        "9" * 5000,
+    ],
+    ids=["open-parens", "nested-not", "deep-parens", "long-or", "megabyte", "long-code", "long-number"],
+)
+def test_hostile_expressions_are_refused_quickly_without_exhausting_the_stack(hostile: str) -> None:
+    start = time.perf_counter()
+    with pytest.raises(ExpressionError):
+        parse(hostile)
+    assert time.perf_counter() - start < 1.0
+
+
+def test_the_tree_has_no_names_but_answer_codes() -> None:
+    tree = parse("selected(${a}, 'x') and count-selected(${b}) >= 2 or not(${c} = .)")
+    kinds = {type(n).__name__ for n in expression.walk(tree)}
+    assert kinds <= {"Literal", "Ref", "Current", "Compare", "All", "Any_", "Not", "Selected", "CountSelected", "StringLength"}
+    assert expression.references(tree) == ["a", "b", "c"]
+    assert expression.uses_current(tree)
+
+
+# -- tied to a questionnaire --------------------------------------------------------------------
+
+BASE = """id = "t"
+version = 1
+title = "T"
+[[sections]]
+code = "s"
+title = "S"
+[[sections.questions]]
+code = "used"
+type = "single"
+text = "Used?"
+prefer_not_to_say = true
+options = [{ code = "yes", value = 1, label = "Yes" }, { code = "no", value = 2, label = "No" }]
+[[sections.questions]]
+code = "kinds"
+type = "multiple"
+text = "Which?"
+options = [{ code = "a", value = 1, label = "A" }, { code = "b", value = 2, label = "B" }, { code = "c", value = 3, label = "C" }]
+[[sections.questions]]
+code = "age"
+type = "number"
+text = "Age?"
+min = 0
+max = 120
+prefer_not_to_say = true
+"""
+
+
+def _with(extra: str) -> str:
+    return BASE + extra
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ('relevant = "${later} = 1"', "question age: 'relevant' refers to ${later}, which is not an earlier question"),
+        ('relevant = "${age} > 3"', "'relevant' refers to ${age}, which is not an earlier question"),
+        ('relevant = ". > 3"', "'relevant' cannot use '.'"),
+        ('relevant = "selected(${used}, \'maybe\')"', "${used} has no option 'maybe'"),
+        ('constraint = "count-selected(.) > 1"', "count-selected() needs a choice question, not ${age}"),
+        ('relevant = "${used} = \'yes\' or"', "'relevant': expected a value, found the end at character 19"),
+        ('relevant = "eval(1)"', "unknown name 'eval'"),
+        ("relevant = 3", "'relevant' must be text"),
+        ('relevant = "${used} = \'yes\'"\nshow_if = { question = "used", any_of = ["yes"] }', "not both"),
+        ('constraint_message = "Too old."', "'constraint_message' needs a 'constraint'"),
+        ('constraint = "selected(., \'x\')"', "selected() needs a choice question, not ${age}"),
+        ('constraint = "${nope} > 1"', "'constraint' refers to ${nope}"),
+    ],
+)
+def test_a_bad_condition_or_constraint_is_a_definition_error_naming_the_question(extra: str, message: str) -> None:
+    source = BASE.replace('code = "age"\n', 'code = "age"\n' + extra + "\n")
+    with pytest.raises(DefinitionError) as caught:
+        parse_definition(source, "mine.toml")
+    assert str(caught.value).startswith("mine.toml: question age: ")
+    assert message in str(caught.value)
+
+
+def test_show_if_is_the_same_tree_as_relevant() -> None:
+    demo = load_directory()["demo@1"].question("barriers")
+    assert demo.show_if is not None
+    assert demo.relevant == parse("selected(${needed_treatment}, 'yes')")
+    assert demo.show_if.holds({"needed_treatment": "yes"}) and not demo.show_if.holds({"needed_treatment": "no"})
+    written = parse_definition(_with('relevant = "selected(${kinds}, \'a\') or selected(${kinds}, \'b\')"\n'))
+    as_show_if = parse_definition(_with('show_if = { question = "kinds", any_of = ["a", "b"] }\n'))
+    assert written == as_show_if  # the same meaning is the same definition
+
+
+def test_answers_to_questions_not_shown_are_dropped_and_constraints_refuse_with_their_message() -> None:
+    q = parse_definition(_with(
+        'relevant = "${used} = \'yes\' and count-selected(${kinds}) >= 2"\n'
+        'constraint = ". >= 16 and . != 99"\n'
+        'constraint_message = "People under 16 cannot take part."\n'
+    ))
+    assert q.validate_answers({"used": "no", "age": 40}) == {"used": "no"}
+    assert q.validate_answers({"used": "yes", "kinds": ["a"], "age": 40}) == {"used": "yes", "kinds": ["a"]}
+    full = {"used": "yes", "kinds": ["c", "a"], "age": 40}
+    assert q.validate_answers(full) == {"used": "yes", "kinds": ["a", "c"], "age": 40}
+    for age in (15, 99):
+        with pytest.raises(AnswerError) as caught:
+            q.validate_answers({**full, "age": age})
+        assert caught.value.kinds == {"age": CONSTRAINT}
+        assert caught.value.problems == {"age": "People under 16 cannot take part."}
+    # Prefer-not-to-say is never refused by a constraint.
+    assert q.validate_answers({**full, "age": PREFER_NOT_TO_SAY})["age"] == PREFER_NOT_TO_SAY
+
+
+def test_a_condition_sees_only_answers_that_were_shown() -> None:
+    q = parse_definition(BASE.replace(
+        'code = "kinds"\n', 'code = "kinds"\nrelevant = "${used} = \'yes\'"\n'
+    ).replace('code = "age"\n', 'code = "age"\nrelevant = "selected(${kinds}, \'a\')"\n'))
+    # kinds is not shown (used = no), so its answer is dropped and age, which depends on it, too.
+    assert q.validate_answers({"used": "no", "kinds": ["a"], "age": 30}) == {"used": "no"}
