@@ -58,7 +58,8 @@ class ConfirmForm(ConsoleForm):
     ``confirm=yes``, which only that page sends, so a POST from anywhere else (an old one-button
     form, a stray request) changes nothing and gets the confirmation page instead."""
 
-    confirm = HiddenField(default="yes", validators=[AnyOf(["yes"])])
+    #: No default: a POST without it must fail (the page renders it with ``value="yes"``).
+    confirm = HiddenField(validators=[AnyOf(["yes"])])
 
 
 class LanguageForm(ConsoleForm):
