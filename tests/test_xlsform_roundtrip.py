@@ -1,0 +1,58 @@
+"""Our instruments written as XLSForm, converted by pyxform, and read back to equal definitions."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from openpyxl import load_workbook
+from pyxform.xls2xform import convert
+
+from survey.core.languages import LANGUAGES
+from survey.core.questionnaire import load_directory, parse
+from survey.server.questionnaire_texts import translations_for
+from survey.server.xlsform_export import xlsform_bytes
+from survey.server.xlsform_import import read_xlsform
+
+BUILTIN = load_directory()
+
+
+@pytest.mark.parametrize("key", ["stigma@1", "service_access@1", "demo@1"])
+def test_export_converts_and_imports_back_equal(key: str) -> None:
+    q = BUILTIN[key]
+    translations = translations_for(q, list(LANGUAGES))
+    data = xlsform_bytes(q, "en", list(LANGUAGES), translations)
+
+    result = convert(data, file_type=".xlsx")  # pyxform, as ODK and Kobo use it
+    assert "<h:title>" in result.xform and f'id="{q.id}"' in result.xform
+    for lang in LANGUAGES:
+        assert f'lang="{LANGUAGES[lang]} ({lang})"' in result.xform
+
+    back = read_xlsform(data)
+    assert back.questionnaire == q
+    assert parse(back.questionnaire.source) == q  # the stored TOML is a definition like ours
+    assert back.language == "en" and back.languages == tuple(LANGUAGES)
+    # Every translation comes back, except that pyxform's reader turns no-break spaces into spaces.
+    assert back.translations == {
+        lang: {k: v.replace("\xa0", " ") for k, v in texts.items()} for lang, texts in translations.items()
+    }
+    assert sum(len(t) for t in back.translations.values()) > 12 * len(list(q.strings())) // 2
+
+
+def test_every_condition_option_value_and_score_survive() -> None:
+    q = BUILTIN["service_access@1"]
+    back = read_xlsform(xlsform_bytes(q, "en", ["en"], {})).questionnaire
+    conditions = [x.show_if for x in q.questions() if x.show_if is not None]
+    assert conditions and conditions == [x.show_if for x in back.questions() if x.show_if is not None]
+    assert [o.value for x in q.questions() for o in x.options] == [o.value for x in back.questions() for o in x.options]
+    stigma = BUILTIN["stigma@1"]
+    assert stigma.scores and read_xlsform(xlsform_bytes(stigma, "en", ["en"], {})).questionnaire.scores == stigma.scores
+
+
+def test_a_text_that_looks_like_a_formula_is_written_as_text() -> None:
+    q = parse(BUILTIN["demo@1"].source.replace('title = "Your experience of services"', 'title = "=HYPERLINK(\\"http://x\\")"'))
+    data = xlsform_bytes(q, "en", ["en"], {})
+    ws = load_workbook(io.BytesIO(data))["survey"]
+    cell = ws.cell(row=2, column=3)
+    assert cell.value == '=HYPERLINK("http://x")' and cell.data_type == "s"
+    assert read_xlsform(data).questionnaire.title == '=HYPERLINK("http://x")'
