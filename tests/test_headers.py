@@ -3,6 +3,8 @@ anonymous and logged in, including redirects and error pages."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -15,7 +17,7 @@ from werkzeug.test import TestResponse
 
 from survey.server.database import session
 from survey.server.models import Link, Survey
-from survey.server.web.headers import CSP
+from survey.server.web.headers import CSP, policy
 from tests.conftest import add_survey
 
 SENSORS = ("accelerometer", "gyroscope", "magnetometer", "ambient-light-sensor", "camera", "microphone", "geolocation")
@@ -78,10 +80,19 @@ def _log_in(client: FlaskClient, app: Flask) -> bool:
     return response.status_code in (302, 303) and client.get("/console/").status_code == 200
 
 
+def _allowed_inline(directives: dict[str, str], directive: str, text: str) -> bool:
+    digest = base64.b64encode(hashlib.sha256(text.encode()).digest()).decode()
+    return f"'sha256-{digest}'" in directives[directive].split()
+
+
 def check_headers(response: TestResponse, endpoint: str, where: str) -> None:
     h = response.headers
-    assert h.get("Content-Security-Policy") == CSP, where
-    directives = dict(d.strip().split(" ", 1) for d in CSP.split(";"))
+    csp = h.get("Content-Security-Policy", "")
+    directives = dict(d.strip().split(" ", 1) for d in csp.split(";"))
+    # The fixed policy, plus at most the hashes of the pages' inline elements.
+    assert set(directives) == {d.strip().split(" ", 1)[0] for d in CSP.split(";")}, where
+    for name, sources in dict(d.strip().split(" ", 1) for d in CSP.split(";")).items():
+        assert directives[name] == sources or directives[name].startswith(sources + " 'sha256-"), (name, where)
     assert directives["default-src"] == "'none'" and directives["frame-ancestors"] == "'none'"
     for directive, sources in directives.items():
         assert "unsafe" not in sources and "*" not in sources and "http" not in sources, directive
@@ -96,8 +107,13 @@ def check_headers(response: TestResponse, endpoint: str, where: str) -> None:
         assert "no-store" in h.get("Cache-Control", ""), where
     if response.mimetype == "text/html":
         html = response.get_data(as_text=True)
-        assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), f"inline script in {where}"
-        assert not re.search(r"<style\b|\sstyle=", html), f"inline style in {where}"
+        # Inline elements only as allowed by their hash (survey/server/web/assets.py); no style or
+        # event-handler attributes, which no hash allows.
+        for script in re.findall(r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", html, re.S):
+            assert _allowed_inline(directives, "script-src", script), f"inline script not in the CSP in {where}"
+        for style in re.findall(r"<style\b[^>]*>(.*?)</style>", html, re.S):
+            assert _allowed_inline(directives, "style-src", style), f"inline style not in the CSP in {where}"
+        assert not re.search(r"\sstyle=|\son[a-z]+=", html), f"style or handler attribute in {where}"
         assert not re.search(r"""\b(?:src|action)=["']?(?:https?:)?//""", html), f"other origin in {where}"
 
 
@@ -156,6 +172,25 @@ def test_error_pages_send_the_security_headers(site: Site) -> None:
         assert "Set-Cookie" not in response.headers
 
 
+def test_the_policy_allows_exactly_the_respondent_pages_inline_style_and_script(site: Site) -> None:
+    """The inline stylesheet and first script are allowed by their sha256, nothing else inline:
+    a page whose inline text changed (or an injected element) would not run or apply."""
+    client = site.app.test_client()
+    response = client.get(f"/s/{site.values['token']}")
+    html = response.get_data(as_text=True)
+    styles = re.findall(r"<style>(.*?)</style>", html, re.S)
+    scripts = re.findall(r"<script>(.*?)</script>", html, re.S)
+    assert len(styles) == 1 and len(scripts) == 1
+    assets = site.app.extensions["assets"]
+    assert styles[0] == assets.inline["respond.css"] and scripts[0] == assets.inline["respond-early.js"]
+    csp = response.headers["Content-Security-Policy"]
+    assert csp == policy(assets.csp_sources())
+    directives = dict(d.strip().split(" ", 1) for d in csp.split(";"))
+    assert _allowed_inline(directives, "style-src", styles[0]) and _allowed_inline(directives, "script-src", scripts[0])
+    assert not _allowed_inline(directives, "script-src", scripts[0] + " ")
+    assert not _allowed_inline(directives, "style-src", scripts[0]) and not _allowed_inline(directives, "script-src", styles[0])
+
+
 def test_hsts_is_sent_over_https_only(site: Site) -> None:
     client = site.app.test_client()
     secure = client.get(f"/s/{site.values['token']}", base_url="https://survey.example")
@@ -176,7 +211,7 @@ def test_a_versioned_asset_is_kept_for_good_and_an_unversioned_one_is_asked_agai
     client = site.app.test_client()
     page = client.get(f"/s/{site.values['token']}").get_data(as_text=True)
     urls = re.findall(r'(?:src|href)="(/static/[^"]+\?v=[^"]+)"', page)
-    assert len(urls) >= 3
+    assert len(urls) >= 2  # respond.js and seal.js (the stylesheet is inline)
     for url in urls:
         assert client.get(url).headers["Cache-Control"] == "public, max-age=31536000, immutable", url
     assert "immutable" not in client.get("/static/respond.css").headers.get("Cache-Control", "")

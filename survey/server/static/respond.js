@@ -2,7 +2,9 @@
 // there is no layout shift). It enhances the server-rendered form: one step per screen, each step an entry in the
 // browser's history (Back and Forward move between steps); a language switch in place; live
 // conditions; the server's own rules (data-rule-*) and words (data-msg-*); sealing in the browser
-// with seal.js, and a send that retries the same envelope until the server has stored it.
+// with seal.js, and a send that retries the same envelope until the server has stored it. seal.js
+// is not needed for the first step, so it is fetched (pinned by its SRI hash) once the respondent
+// starts answering, not with the page.
 // Answers live in the page only: nothing is written to any storage, and history entries carry a
 // step number, never an answer. "Leave quickly" (or Shift pressed 3 times) takes the survey's place
 // in history. Without crypto.subtle the plain form posts as it does without JavaScript.
@@ -15,6 +17,7 @@
   var RETRYABLE = [408, 425, 429, 500, 502, 503, 504];
   var SEND_TIMEOUT = 30000;
   var current = null; // the enhanced questionnaire on this page
+  var sealing = null, sealTries = 0; // the promise of seal.js, once asked for
   var leaving = null; // where to go once history is back at this page's first entry
 
   function $(sel, el) { return (el || document).querySelector(sel); }
@@ -95,6 +98,22 @@
     return { value: value };
   }
 
+  /** seal.js, fetched once: a module script tag carries its integrity (SRI), and import() of the same
+   *  URL then returns that checked module. A failed fetch is asked again, under a new URL, next time. */
+  function loadSeal(form) {
+    if (sealing) return sealing;
+    sealing = new Promise(function (resolve, reject) {
+      var tag = document.createElement("script");
+      tag.type = "module";
+      tag.integrity = form.dataset.sealIntegrity;
+      tag.src = form.dataset.sealSrc + (sealTries ? "&try=" + sealTries : "");
+      tag.onload = function () { import(tag.src).then(resolve, reject); };
+      tag.onerror = reject;
+      document.head.append(tag);
+    }).catch(function (error) { sealing = null; sealTries += 1; throw error; });
+    return sealing;
+  }
+
   function labelOf(input) { var l = $('label[for="' + input.id + '"]'); return l ? l.textContent.trim() : input.value; }
   function questionText(q) { return $(".question-text", q).firstChild.textContent.trim(); }
   function joinList(items) { // "a, b" in the page's language
@@ -118,7 +137,7 @@
     });
   }
 
-  function enhance(form, seal, startAt) {
+  function enhance(form, startAt) {
     var d = form.dataset;
     var c = {
       pnts: d.rulePntsCode,
@@ -296,6 +315,7 @@
       failed.hidden = true;
       try {
         if (!envelope) {
+          var seal = await loadSeal(form);
           var doc = { answers: answers(), f: 1, lang: d.locale, questionnaire: d.questionnaire, version: Number(d.version) };
           envelope = await seal.sealEnvelope(d.publicKey, d.keyId, d.survey, new TextEncoder().encode(JSON.stringify(doc)));
         }
@@ -374,7 +394,7 @@
         document.title = page.title;
         document.body.replaceWith(document.adoptNode(page.body));
         history.replaceState(history.state, "", address.href);
-        current = enhance(document.getElementById("questionnaire"), seal, at);
+        current = enhance(document.getElementById("questionnaire"), at);
       }).catch(function () {
         switchFailed.hidden = false;
         switchFailed.focus();
@@ -397,7 +417,7 @@
       if (sending) stop(null);
       envelope = null;
     }
-    form.addEventListener("change", function () { applyConditions(); changed(); });
+    form.addEventListener("change", function () { applyConditions(); changed(); loadSeal(form).catch(function () {}); });
     form.addEventListener("input", changed);
     back.addEventListener("click", function () { if (depth() > 0) history.back(); else show(stepList()[0], "replace"); });
     reviewDetails.addEventListener("toggle", function () { if (reviewDetails.open) fillReview(); else reviewList.replaceChildren(); });
@@ -428,12 +448,8 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     var form = document.getElementById("questionnaire");
-    var module = $("script[data-seal]");
-    if (!form || !capable || !module || !form.dataset.publicKey) { root.classList.remove("js"); return; }
-    // The same URL as the <script integrity=...> tag, so the module checked by SRI is the one used.
-    import(module.src).then(function (seal) {
-      if (history.state && history.state.depth) history.replaceState({ step: 0, depth: 0 }, "");
-      current = enhance(form, seal, 0);
-    }, function () { root.classList.remove("js"); });
+    if (!form || !capable || !form.dataset.sealSrc || !form.dataset.publicKey) { root.classList.remove("js"); return; }
+    if (history.state && history.state.depth) history.replaceState({ step: 0, depth: 0 }, "");
+    current = enhance(form, 0);
   });
 })();

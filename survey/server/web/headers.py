@@ -2,20 +2,39 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, request
+from collections.abc import Mapping, Sequence
 
-CSP = "; ".join(
-    [
-        "default-src 'none'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data:",
-        "connect-src 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-        "base-uri 'none'",
-    ]
+from flask import Flask, Response, current_app, request
+
+DIRECTIVES = (
+    ("default-src", "'none'"),
+    ("script-src", "'self'"),
+    ("style-src", "'self'"),
+    ("img-src", "'self' data:"),
+    ("connect-src", "'self'"),
+    ("form-action", "'self'"),
+    ("frame-ancestors", "'none'"),
+    ("base-uri", "'none'"),
 )
+
+
+def policy(inline: Mapping[str, Sequence[str]] | None = None) -> str:
+    """The Content-Security-Policy; ``inline`` adds, per directive, the hashes of the inline
+    elements the pages carry (survey.server.web.assets): those exact texts, and nothing else inline."""
+    extra = inline or {}
+    return "; ".join(" ".join([name, value, *extra.get(name, ())]) for name, value in DIRECTIVES)
+
+
+#: The policy without inline elements; an app's own (with its inline hashes) is :func:`app_policy`.
+CSP = policy()
+
+
+def app_policy() -> str:
+    found = current_app.extensions.get("csp")
+    if found is None:
+        assets = current_app.extensions.get("assets")
+        found = current_app.extensions.setdefault("csp", policy(assets.csp_sources() if assets else None))
+    return str(found)
 PERMISSIONS = ", ".join(
     f"{feature}=()"
     for feature in (
@@ -24,7 +43,6 @@ PERMISSIONS = ", ".join(
     )
 )
 STATIC_HEADERS = {
-    "Content-Security-Policy": CSP,
     "Referrer-Policy": "no-referrer",
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
@@ -35,6 +53,7 @@ STATIC_HEADERS = {
 
 
 def set_headers(response: Response) -> Response:
+    response.headers.setdefault("Content-Security-Policy", app_policy())
     for name, value in STATIC_HEADERS.items():
         response.headers.setdefault(name, value)
     if request.endpoint != "static":
