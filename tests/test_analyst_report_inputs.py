@@ -7,10 +7,13 @@ import io
 import json
 import math
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from survey.analyst.progress import Progress
 from survey.analyst.suppress import geometric_noise
@@ -53,7 +56,8 @@ def test_two_versions_and_two_keys_in_one_report(tmp_path: Path, analyst_key: An
     rows = read_rows(out / "responses.csv")
     assert {(r["questionnaire"], r["survey"]) for r in rows} == {("demo@1", "wave-1"), ("demo@2", "wave-2")}
     agg = read_rows(out / "aggregates.csv")
-    unsure = [r for r in agg if r["table"] == "frequency" and r["variable"] == "needed_treatment" and r["category"] == "unsure"]
+    unsure = [r for r in agg if r["table"] == "frequency" and r["variable"] == "needed_treatment"
+              and r["category"] == "unsure" and r["statistic"] == "count"]
     assert [(r["questionnaire"], r["value"]) for r in unsure] == [("demo@2", "11")]
     scores = read_rows(out / "scores.csv")
     assert sorted({r["stigma_score"] for r in scores}) == ["2", "4"]
@@ -129,3 +133,37 @@ def test_geometric_noise_has_the_spread_of_its_epsilon() -> None:
     assert abs(mean) < 0.15
     assert 0.9 * variance < var < 1.1 * variance
     assert all(isinstance(d, int) for d in draws)
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**63), 2**64 - 1) | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3),
+    max_leaves=12)
+MANIFEST_PLACES = [*exportfile.MANIFEST_FIELDS, ("format_version",), ("questionnaire", "translations"),
+                   ("questionnaire", "translations", "de"), ("questionnaire", "translations", "de", "Yes")]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.sampled_from(MANIFEST_PLACES), JSON_VALUES)
+def test_a_manifest_of_any_shape_is_read_or_refused_by_name(
+        tmp_path: Path, place: tuple[str, ...], value: object) -> None:
+    """Any JSON value at any field the analyst reads: the manifest is accepted with the right
+    types, or refused with an ExportFileError naming the file, never another exception."""
+    manifest = {"format": "run-survey-export", "format_version": 1, "survey": {"uid": "u", "title": "t"},
+                "questionnaire": {"id": "demo", "version": 1, "definition": "", "translations": {"de": {"Yes": "Ja"}}},
+                "key_id": "ab", "records": 0, "records_sha256": ""}
+    where: Any = manifest
+    for key in place[:-1]:
+        where = where[key]
+    where[place[-1]] = value
+    path = tmp_path / "any.jsonl"
+    path.write_bytes(json.dumps(manifest).encode() + b"\n")
+    try:
+        head = exportfile.read_manifest(path)
+    except exportfile.ExportFileError as exc:
+        assert str(exc).startswith("any.jsonl: ")
+        return
+    assert type(head["records"]) is int and type(head["questionnaire"]["version"]) is int
+    assert isinstance(head["survey"]["uid"], str) and isinstance(head["questionnaire"]["definition"], str)
+    for texts in head["questionnaire"].get("translations", {}).values():
+        assert all(isinstance(t, str) for t in texts.values())

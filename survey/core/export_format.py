@@ -118,8 +118,9 @@ def _parse_manifest(line: bytes) -> dict[str, Any]:
         raise ExportFileError(f"line 1 is not a manifest ({strict_json.problem(exc)}): is this an export file?") from exc
     if not isinstance(head, dict) or head.get("format") != FORMAT:
         raise ExportFileError("not a survey export file")
-    if head.get("format_version") != FORMAT_VERSION:
-        raise ExportFileError(f"export format version {head.get('format_version')} is not supported")
+    version = head.get("format_version")
+    if type(version) is not int or version != FORMAT_VERSION:
+        raise ExportFileError(f"export format version {str(version)[:40]} is not supported")
     for path, kind in MANIFEST_FIELDS.items():
         value: Any = head
         for key in path:
