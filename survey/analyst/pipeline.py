@@ -11,9 +11,10 @@ import csv
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import IO
 
+from survey.analyst.answer_row import AnswerRow
 from survey.analyst.outcome import Outcome
 from survey.analyst.pool import MAX_EXAMPLES, ChunkResult, Layout, Task, run, tasks
 from survey.analyst.progress import Progress
@@ -41,6 +42,9 @@ class Outputs:
     responses: IO[str]
     scores: IO[str] | None = None
     rejected: IO[str] | None = None
+    #: Every valid response's answers, appended in the order of the CSV rows (for the XLSX, SPSS
+    #: and Stata files); ``None``: the workers do not send them.
+    answers: list[AnswerRow] | None = None
 
 
 def decrypt_exports(
@@ -51,7 +55,7 @@ def decrypt_exports(
     (which names the questionnaires and the worker count), with the whole keys or the trustees'
     partials of ``unsealing``."""
     wrong_partials: Counter[str] = Counter()
-    layout = layout_for(outcome.questionnaires)
+    layout = replace(layout_for(outcome.questionnaires), keep_answers=outputs.answers is not None)
     progress = Progress(sum(int(r.manifest.get("records", 0) or 0) for r in readers))
     csv.writer(outputs.responses).writerow(layout.response_header)
     if outputs.scores is not None:
@@ -66,6 +70,8 @@ def decrypt_exports(
         if outputs.rejected is not None:
             outputs.rejected.write(result.rejected_csv)
         outcome.counts.merge(result.counts)
+        if outputs.answers is not None:
+            outputs.answers.extend(result.answers)
         outcome.valid += result.valid
         outcome.rejected.update(result.rejected)
         outcome.records += result.valid + sum(result.rejected.values())

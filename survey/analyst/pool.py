@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from survey.analyst.aggregate import CountedRow, Counts, fmt_number
+from survey.analyst.answer_row import AnswerRow
 from survey.analyst.decrypt import Row, Unseal, answer_cell, open_record
 from survey.analyst.unsealing import Partials, Unsealing, WholeKeys
 from survey.core import envelope
@@ -41,6 +42,9 @@ class Layout:
     definitions: tuple[str, ...]
     question_columns: tuple[str, ...]
     score_columns: tuple[str, ...]
+    #: Send every valid response's answers back too (``ChunkResult.answers``), for the writers of
+    #: ``report --formats xlsx,sav,dta``; CSV alone does without.
+    keep_answers: bool = False
 
     @property
     def response_header(self) -> list[str]:
@@ -61,6 +65,7 @@ class ChunkResult:
     examples: list[tuple[str, str, str]] = field(default_factory=list)
     valid: int = 0
     wrong_partials: Counter[str] = field(default_factory=Counter)  # trustee -> records whose partial failed
+    answers: list[AnswerRow] = field(default_factory=list)  # only with Layout.keep_answers
 
 
 @dataclass(frozen=True)
@@ -159,6 +164,7 @@ def process_chunk(task: Task) -> ChunkResult:
     counted: dict[tuple[str, int], list[CountedRow]] = {}
     channel_cells: dict[str, str] = {}
     prefix = f"{task.export_no}-"
+    keep_answers = _Worker.layout is not None and _Worker.layout.keep_answers
     fd = _Worker.files.get(task.path)
     if fd is None:
         fd = _Worker.files[task.path] = os.open(task.path, os.O_RDONLY)
@@ -193,6 +199,8 @@ def process_chunk(task: Task) -> ChunkResult:
         if rows is None:
             rows = counted[qkey] = []
         rows.append((lang, channel, answers, scores))
+        if keep_answers:
+            result.answers.append(AnswerRow(rid, uid, q.key, lang, channel, answers, tuple(scores)))
     result.valid = len(response_rows)
     if combiner is not None:
         result.wrong_partials = combiner.wrong

@@ -7,6 +7,7 @@ own ``codebook.csv``; :mod:`survey.devtools.codebook_docs` writes them to ``docs
 
 from __future__ import annotations
 
+from survey.core import expression
 from survey.core.questionnaire import PREFER_NOT_TO_SAY, Question, Questionnaire
 
 COLUMNS = (
@@ -38,7 +39,7 @@ def value_text(question: Question) -> str:
     pairs = [f"{code}={value}" for code, value in option_values(question)]
     if question.prefer_not_to_say:
         pairs.append(f"{PREFER_NOT_TO_SAY}={PREFER_NOT_TO_SAY_VALUE}")
-    if question.show_if is not None:
+    if question.relevant is not None:
         pairs.append(f"{NOT_SHOWN}={NOT_SHOWN_VALUE}")
     return " | ".join(pairs)
 
@@ -51,9 +52,9 @@ def option_values(question: Question) -> tuple[tuple[str, int], ...]:
 
 
 def condition_text(question: Question) -> str:
-    if question.show_if is None:
-        return ""
-    return f"{question.show_if.question} in ({', '.join(question.show_if.any_of)})"
+    if question.show_if is not None:
+        return f"{question.show_if.question} in ({', '.join(question.show_if.any_of)})"
+    return "" if question.relevant is None else expression.to_source(question.relevant)
 
 
 def scoring_of(q: Questionnaire, code: str) -> str:
