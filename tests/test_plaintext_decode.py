@@ -39,6 +39,9 @@ def test_well_formed_documents_decode(text: str) -> None:
     json.dumps({**GOOD, "answers": {"age": float("nan")}}).encode(),  # NaN: not JSON
     json.dumps({**GOOD, "answers": {"age": float("inf")}}).encode(),  # Infinity: not JSON
     b"[" * 5000 + b"]" * 5000,  # nesting is bounded, never a RecursionError
+    b"[" * 100_000,
+    b'{"a":' * 100_000,
+    json.dumps({**GOOD, "answers": {"comment": 1}}).encode()[:-2] + b'[' * 100_000,
 ])
 def test_anything_else_is_refused(data: bytes) -> None:
     with pytest.raises(plaintext.PlaintextError):
@@ -54,3 +57,17 @@ def test_round_trip_through_encode() -> None:
     q = load_directory()["demo@1"]
     doc = plaintext.decode(plaintext.encode(q, "ar", {"needed_treatment": "yes"}))
     assert (doc.questionnaire, doc.version, doc.lang, doc.answers) == ("demo", 1, "ar", {"needed_treatment": "yes"})
+
+
+@pytest.mark.parametrize("value", [[[[[["deep"]]]]], {"a": {"b": {"c": 1}}}, json.loads("[" * 300 + "]" * 300),
+                                   True, 1.5, -(2**63), ["yes", ["no"]], {"needed_treatment": "yes"}])
+def test_answers_of_any_shape_are_refused_not_a_crash(value: object) -> None:
+    """A document within the depth limit, whose answers are nested values: the validator refuses
+    each answer that is not of its question's type."""
+    from survey.core.questionnaire import AnswerError
+
+    q = load_directory()["demo@1"]
+    doc = plaintext.decode(json.dumps({**GOOD, "answers": {"needed_treatment": "no", "comment": value,
+                                                           "barriers": value, "age": value}}).encode())
+    with pytest.raises(AnswerError):
+        q.validate_answers(doc.answers)
