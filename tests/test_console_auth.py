@@ -53,7 +53,7 @@ def _url(rule: Rule, w: World) -> str:
 
 ADMIN_ONLY = {"console.users", "console.user_disable", "console.user_enable", "console.survey_new",
               "console.survey_assign", "console.survey_unassign", "console.survey_purge", "console.audit_log",
-              "console.survey_leave_page"}
+              "console.survey_leave_page", "console.survey_reviewed_languages"}
 SURVEY_SCOPED = {"survey_id", "link_id"}
 #: Run last: they end the walking account's own session or take away what others walk.
 LAST = ("console.survey_unassign", "console.logout")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from survey.server.link_tokens import new_token
@@ -46,6 +46,9 @@ class Survey(Base):
     #: The page "Leave quickly" opens, chosen by an admin (https only); None: a plain page in the
     #: respondent's language (survey.server.web.i18n.neutral_page).
     leave_url: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    #: Offer respondents only the languages whose translation a native-speaker organisation has
+    #: reviewed (translations/<lang>/REVIEW.toml, survey.server.language_reviews), English included.
+    reviewed_languages_only: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     links: Mapped[list[Link]] = relationship(back_populates="survey")
 
@@ -71,6 +74,10 @@ class Link(Base):
     response_cap: Mapped[int | None] = mapped_column(Integer, nullable=True)
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
     requires_code: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: What the coordinator put on this link's flyer: the organisation's name and a contact line
+    #: (staff-entered, printed; kept so the next print is the same).
+    flyer_organisation: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    flyer_contact: Mapped[str | None] = mapped_column(String(200), nullable=True)
 
     survey: Mapped[Survey] = relationship(back_populates="links")
 

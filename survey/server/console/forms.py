@@ -70,6 +70,12 @@ class LanguageForm(ConsoleForm):
     next = HiddenField()
 
 
+class ReviewedLanguagesForm(ConsoleForm):
+    """A survey's setting: offer respondents only reviewed languages (or every language)."""
+
+    reviewed_only = BooleanField(_l("Offer respondents only the languages a native speaker has reviewed"))
+
+
 class LoginForm(ConsoleForm):
     username = StringField(_l("Account name"), validators=[InputRequired(), Length(max=80)],
                            render_kw={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"})
@@ -137,6 +143,7 @@ class SurveyForm(ConsoleForm):
     key_id = SelectField(_l("Analyst public key"), validators=[InputRequired()])
     languages = MultiCheckboxField(_l("Languages offered to respondents"),
                                    validators=[DataRequired(message=_l("Choose at least one language."))])
+    reviewed_only = BooleanField(_l("Offer respondents only the languages a native speaker has reviewed"))
     demo_ack = BooleanField(_l("I understand this is a demo: anyone can read answers sealed to this key."))
     #: The ids of demo keys in keys/ (set by the view, see demo_key.py): a survey on one needs demo_ack.
     demo_key_ids: frozenset[str] = frozenset()

@@ -1,6 +1,7 @@
-"""Console: the language switcher in every console page's header.
+"""Console: the language switcher in every console page's header, and a survey's languages with
+their review status (and the setting that limits respondents to reviewed ones).
 
-The choice is kept in the console's session cookie (survey.server.web.i18n.CONSOLE_LANGUAGE)
+The switcher's choice is kept in the console's session cookie (survey.server.web.i18n.CONSOLE_LANGUAGE)
 and outlives signing in and out; respondent pages never read or set it."""
 
 from __future__ import annotations
@@ -8,12 +9,15 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import redirect, request, session, url_for
+from flask import flash, redirect, request, session, url_for
+from flask_babel import gettext
 
 from survey.core.languages import LANGUAGES
+from survey.server import language_reviews
 from survey.server.console.blueprint import bp
-from survey.server.console.common import PUBLIC
-from survey.server.console.forms import LanguageForm
+from survey.server.console.common import PUBLIC, admin_only, done, my_survey, refused_csrf
+from survey.server.console.forms import LanguageForm, ReviewedLanguagesForm
+from survey.server.models import Survey
 from survey.server.web.i18n import CONSOLE_LANGUAGE, available, in_console
 
 #: The switcher is on the sign-in page too.
@@ -53,3 +57,27 @@ def _switcher_context() -> dict[str, Any]:
     form = LanguageForm(data={"next": here})
     form.lang.choices = [(code, LANGUAGES.get(code, code)) for code in available()]
     return {"language_switcher": form}
+
+
+@bp.context_processor
+def _review_context() -> dict[str, Any]:
+    return {"language_review": language_reviews.describe, "language_is_reviewed": language_reviews.is_reviewed,
+            "reviewed_languages_form": reviewed_languages_form}
+
+
+def reviewed_languages_form(survey: Survey) -> ReviewedLanguagesForm:
+    return ReviewedLanguagesForm(data={"reviewed_only": survey.reviewed_languages_only})
+
+
+@bp.post("/surveys/<id:survey_id>/reviewed-languages")
+@admin_only
+def survey_reviewed_languages(survey_id: int) -> Any:
+    survey = my_survey(survey_id)
+    form = ReviewedLanguagesForm(request.form)
+    if not form.validate():
+        return refused_csrf()
+    survey.reviewed_languages_only = bool(form.reviewed_only.data)
+    flash(gettext("Respondents are now offered only reviewed languages.") if survey.reviewed_languages_only
+          else gettext("Respondents are now offered every language."))
+    return done("set reviewed languages only" if survey.reviewed_languages_only else "set every language",
+                survey.title, "console.survey", survey_id=survey.id, _anchor="languages")

@@ -33,6 +33,7 @@ from survey.server.console.common import (
 from survey.server.console.forms import ActionForm, AssignForm, LeavePageForm, LinkForm, PurgeForm, SurveyForm
 from survey.server.console.permissions import visible_surveys
 from survey.server.database import engine, session
+from survey.server.language_reviews import language_choices
 from survey.server.links import LinkState, link_state
 from survey.server.models import Assignment, Survey, User
 from survey.server.purge import PurgeRefused, Refusal, purge
@@ -59,7 +60,7 @@ def _survey_form(data: Any = None) -> SurveyForm:
          if kid in form.demo_key_ids else format_key_id(kid))
         for kid in keyring.ids()
     ]
-    form.languages.choices = [(code, LANGUAGES.get(code, code)) for code in current_app.extensions["survey_languages"]]
+    form.languages.choices = language_choices()  # own name and review status
     if data is None:
         form.languages.data = ["en"]
     return form
@@ -74,6 +75,7 @@ def survey_new() -> Any:
             q = current_app.extensions["questionnaires"][form.questionnaire.data]
             survey = create_survey(session(), q, form.key_id.data or "", form.title.data or "",
                                    list(form.languages.data or []))
+            survey.reviewed_languages_only = bool(form.reviewed_only.data)
             return done("create survey", f"{survey.title} ({q.key}, key {survey.key_id})",
                         "console.survey", survey_id=survey.id)
         if form.csrf_token.errors:

@@ -12,6 +12,7 @@ from survey.core.envelope import format_key_id, public_key_raw
 from survey.core.questionnaire import Question, Questionnaire, entry_constants, entry_rules
 from survey.server import sent_forms
 from survey.server.database import session
+from survey.server.language_reviews import respondent_languages
 from survey.server.links import LinkState, find_link, link_state
 from survey.server.models import Link
 from survey.server.respond.forms import build_form_class, question_messages
@@ -90,6 +91,7 @@ def open_link(token: str) -> Link:
         abort(STATUS[state], description=state.value)
     assert link is not None
     g.survey_leave_url = link.survey.leave_url  # for "Leave quickly" (survey.server.web.i18n)
+    g.survey_languages = respondent_languages(link.survey)  # the languages offered (web/i18n.available)
     return link
 
 

@@ -14,12 +14,18 @@ from flask import Flask, current_app, g, request, session
 from flask_babel import Babel
 
 from survey.core.languages import LANGUAGES, text_direction
+from survey.server import language_reviews
 from survey.server.settings import TRANSLATIONS_DIR
 
 babel = Babel()
 
 
 def available() -> list[str]:
+    """The languages this page may be shown in: the server's catalogs, or on a respondent page
+    of a survey limited to reviewed languages, those (set by the page: g.survey_languages)."""
+    limited: list[str] | None = g.get("survey_languages")
+    if limited is not None:
+        return limited
     return current_app.extensions.get("survey_languages", list(LANGUAGES))
 
 
@@ -93,6 +99,7 @@ def init_app(app: Flask) -> None:
     app.extensions["survey_languages"] = [
         code for code in LANGUAGES if code == "en" or (TRANSLATIONS_DIR / code).is_dir()
     ]
+    language_reviews.init_app(app, app.extensions["survey_languages"])
     babel.init_app(app, locale_selector=select_locale)
     init_templates(app)
 
