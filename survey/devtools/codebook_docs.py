@@ -33,6 +33,7 @@ from survey.core.questionnaire import (
     load_directory,
     read_option_values,
 )
+from survey.core.spreadsheet_cells import cell
 
 DEFAULT_OUT = Path(__file__).resolve().parents[2] / "docs" / "codebook"
 
@@ -41,7 +42,7 @@ def codebook_csv(q: Questionnaire) -> str:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(codebook_rows(q))
+    writer.writerows({c: cell(row.get(c, "")) for c in COLUMNS} for row in codebook_rows(q))  # labels: guarded text
     return buffer.getvalue()
 
 
