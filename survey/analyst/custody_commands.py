@@ -28,7 +28,7 @@ from survey.analyst.key_shares import (
 )
 from survey.analyst.keys import KeyFileError, check_passphrase, write_key_pair
 from survey.analyst.share_set import GivenShare, Rebuilt, rebuild
-from survey.analyst.terminal import UsageError, ask_passphrase
+from survey.analyst.terminal import UsageError, ask_passphrase, say
 from survey.core import envelope
 
 
@@ -243,8 +243,8 @@ def cmd_partial(args: argparse.Namespace) -> int:
         raise UsageError(f"{args.out} exists; refusing to overwrite it")
     reader = RecordReader(args.export)
     survey = reader.manifest["survey"]
-    print(f"export:  {args.export.name}: survey {survey['title']!r} ({survey['uid']}), "
-          f"{reader.manifest['records']} records, key {envelope.format_key_id(reader.manifest['key_id'])}", file=sys.stderr)
+    say(f"export:  {args.export.name}: survey {survey['title']!r} ({survey['uid']}), "  # the manifest's text, shown safely
+        f"{reader.manifest['records']} records, key {envelope.format_key_id(reader.manifest['key_id'])}")
     progress = Progress(int(reader.manifest["records"]))
     try:
         summary = compute(reader, share, args.out, args.workers, progress.update)
