@@ -179,13 +179,14 @@ WRAPPER = (
 )
 
 
-def run_report(export: Path, key_path: Path, out: Path, workers: int) -> tuple[float, float, int, int]:
+def run_report(export: Path, key_path: Path, out: Path, workers: int,
+               formats: str = "csv") -> tuple[float, float, int, int]:
     """Wall time, time of the decryption phase (from the command's own summary), peak RSS of the
     largest process (kB), peak RSS summed over the tree (kB)."""
     if out.exists():
         shutil.rmtree(out)
     cmd = [sys.executable, "-c", WRAPPER, sys.executable, "-m", "survey.analyst.cli", "report", str(export),
-           "--key", str(key_path), "--out", str(out), "--workers", str(workers)]
+           "--key", str(key_path), "--out", str(out), "--workers", str(workers), "--formats", formats]
     env = {**os.environ, PASSPHRASE_ENV: PASSPHRASE.decode(), "PYTHONPATH": str(ROOT)}
     peak = [0]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=ROOT, text=True)
@@ -215,6 +216,9 @@ def main() -> int:
     parser.add_argument("--bare-limit", type=int, default=100_000, help="records in the bare loop (default 100,000)")
     parser.add_argument("--rounds", type=int, default=3,
                         help="bare loop / report / bare loop rounds per size; the median ratio is reported (default 3)")
+    parser.add_argument("--formats", default=None, metavar="LIST",
+                        help="also run each round's report with `--formats LIST` (e.g. csv,xlsx,sav,dta) and print "
+                             "the time it adds to the CSV-only report of the same round")
     args = parser.parse_args()
     work = args.dir or Path(tempfile.mkdtemp(prefix="analyst-bench-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -234,6 +238,7 @@ def main() -> int:
         # and just after the report and compares the report with their mean; the rounds' median
         # ratio is the figure (one slow or fast moment does not decide it).
         ratios, phases, rates, bares, peak_rss, peak_tree = [], [], [], [], 0, 0
+        extra: list[float] = []
         for round_no in range(1, args.rounds + 1):
             bare_before = bare_rate(export, key, args.workers, min(n, args.bare_limit))
             wall, phase, maxrss, tree = run_report(export, key_path, work / f"report-{n}", args.workers)
@@ -250,6 +255,13 @@ def main() -> int:
                   f"(decryption phase {phase:.1f}s, {n / phase:,.0f}/s); bare loop {bare:,.0f}/s "
                   f"(before {bare_before:,.0f}/s, after {bare_after:,.0f}/s); ratio {ratios[-1]:.2f} "
                   f"(phase alone {phases[-1]:.2f})", flush=True)
+            if args.formats:
+                with_formats, _phase, formats_rss, _tree = run_report(
+                    export, key_path, work / f"report-{n}-formats", args.workers, args.formats)
+                extra.append(with_formats - wall)
+                print(f"  round {round_no}: report --formats {args.formats} {with_formats:.1f}s, "
+                      f"{extra[-1]:+.1f}s ({with_formats / wall:.2f}x) against CSV only; "
+                      f"largest process {formats_rss / 1024:,.0f} MB", flush=True)
         results[n] = (statistics.median(rates), statistics.median(bares), peak_rss, peak_tree)
         print(f"  report: median {statistics.median(rates):,.0f} responses/s end to end; bare HPKE loop "
               f"({min(n, args.bare_limit):,} records): median {statistics.median(bares):,.0f} decryptions/s")
@@ -257,6 +269,9 @@ def main() -> int:
               f"(target >= {TARGETS.get(n, 0.7):.2f}; rounds {min(ratios):.2f}..{max(ratios):.2f}); "
               f"decryption phase alone {statistics.median(phases):.2f}")
         print(f"  peak memory: largest process {peak_rss / 1024:,.0f} MB; whole process tree {peak_tree / 1024:,.0f} MB")
+        if extra:
+            print(f"  --formats {args.formats} adds, median of {len(extra)} round(s): {statistics.median(extra):.1f}s "
+                  f"({statistics.median(extra) / n * 1e6:.0f} µs per response)")
         export.unlink()
     if len(results) > 1:
         small, big = min(results), max(results)

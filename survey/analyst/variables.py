@@ -97,9 +97,9 @@ class VariableSet:
                                 if question.type == "scale"}
         self.variables: list[Variable] = [
             self._variable(code, visible(text), TEXT)
-            for code, text in (("response", _("Response")), ("survey", _("Survey")),
+            for code, text in (("response", _("Response id")), ("survey", _("Survey")),
                                ("questionnaire", _("Questionnaire")), ("lang", _("Language")),
-                               ("channel", _("Channel")))]
+                               ("channel", _("Distribution channel")))]
         self._slots: dict[str, dict[str, _Slot]] = {}  # questionnaire key -> question code -> slot
         self._questionnaires = {q.key: q for q in questionnaires}
         shared: dict[str, list[tuple[_Slot, str]]] = {}  # question code -> slots made, with their signature
