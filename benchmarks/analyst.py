@@ -186,7 +186,8 @@ def run_report(export: Path, key_path: Path, out: Path, workers: int,
     if out.exists():
         shutil.rmtree(out)
     cmd = [sys.executable, "-c", WRAPPER, sys.executable, "-m", "survey.analyst.cli", "report", str(export),
-           "--key", str(key_path), "--out", str(out), "--workers", str(workers), "--formats", formats]
+           "--key", str(key_path), "--out", str(out), "--workers", str(workers),
+           *(["--formats", formats] if formats != "csv" else [])]
     env = {**os.environ, PASSPHRASE_ENV: PASSPHRASE.decode(), "PYTHONPATH": str(ROOT)}
     peak = [0]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=ROOT, text=True)
