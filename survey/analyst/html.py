@@ -16,6 +16,7 @@ from survey.analyst import charts
 from survey.analyst.aggregate import ALL, NO_ANSWER, NO_SCORE, TOTAL, Cell, Table
 from survey.analyst.suppress import COMPLEMENT, PRIMARY, PUBLISHED
 from survey.core.questionnaire import CHOICE_TYPES, PREFER_NOT_TO_SAY, Questionnaire
+from survey.core.visible_text import visible
 
 if TYPE_CHECKING:
     from survey.analyst.outcome import Outcome
@@ -66,7 +67,8 @@ footer { margin-top: 3rem; color: var(--muted); font-size: .85rem; }
 
 
 def e(value: object) -> str:
-    return escape(str(value), quote=True)
+    """The one way text reaches the page: control characters shown as ``\\uXXXX``, then escaped."""
+    return escape(visible(str(value)), quote=True)
 
 
 def _num(v: object) -> str:
