@@ -205,3 +205,21 @@ class CodesForm(ConsoleForm):
     count = BoundedIntegerField(_l("How many codes"), default=20,
                                 validators=[InputRequired(), NumberRange(1, MAX_BATCH)],
                                 render_kw={"inputmode": "numeric"})
+    #: The slips' languages: one, or two printed one under the other (choices set by the view).
+    lang = SelectField(_l("Language of the slips"), validators=[InputRequired()])
+    lang2 = SelectField(_l("Second language on the slips (optional)"), default="")
+
+
+def _stripped(text: str | None) -> str | None:
+    return _without_nul(text.strip()) if isinstance(text, str) else text
+
+
+class FlyerForm(ConsoleForm):
+    """What the coordinator puts on a link's flyer: kept on the link, so the next print is the same."""
+
+    organisation = StringField(_l("Your organisation's name"), validators=[Optional(), Length(max=120)],
+                               filters=[_stripped])
+    contact = StringField(_l("Contact line (a phone number, an address or opening hours people can check)"),
+                          validators=[Optional(), Length(max=200)], filters=[_stripped])
+    lang = SelectField(_l("Language of the flyer"), validators=[InputRequired()])
+    size = SelectField(_l("Paper size"), choices=[("a4", "A4"), ("a5", "A5")], default="a4")

@@ -1,20 +1,18 @@
-"""Console: making and revoking links, their QR codes and flyers, and one-time codes."""
+"""Console: making and revoking links (what is printed for them: survey.server.console.paper_views)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, current_app, flash, render_template, request, url_for
-from flask_babel import force_locale, gettext
+from flask import flash, request, url_for
+from flask_babel import gettext
 
-from survey.core.languages import LANGUAGES
-from survey.server import counts, one_time_codes, qr
+from survey.server import one_time_codes
 from survey.server.console.blueprint import bp
-from survey.server.console.common import Confirmation, done, my_link, my_survey, record, refused_csrf, unconfirmed
-from survey.server.console.forms import CodesForm
+from survey.server.console.common import Confirmation, done, my_link, my_survey, refused_csrf, unconfirmed
 from survey.server.console.survey_views import link_form, render_survey
 from survey.server.database import session
-from survey.server.models import Link, Survey
+from survey.server.models import Link
 from survey.server.surveys import create_link
 
 
@@ -62,64 +60,3 @@ def link_revoke(link_id: int) -> Any:
     response = done("revoke link", f"{link.label} in {link.survey.title}", "console.survey", survey_id=link.survey_id)
     flash(gettext("The link “%(label)s” is revoked.", label=link.label))
     return response
-
-
-@bp.get("/links/<id:link_id>/qr.svg")
-def link_qr(link_id: int) -> Any:
-    link = my_link(link_id)
-    return Response(qr.svg(qr.respondent_url(link), title=gettext("QR code of the survey link")),
-                    mimetype="image/svg+xml")
-
-
-def _print_language(survey: Survey) -> str:
-    """The language a flyer or slip is printed in: ``?lang=`` if the survey offers it."""
-    wanted = request.args.get("lang", "")
-    offered = survey.language_list or ["en"]
-    return wanted if wanted in offered else offered[0]
-
-
-@bp.get("/links/<id:link_id>/flyer")
-def link_flyer(link_id: int) -> Any:
-    link = my_link(link_id)
-    lang = _print_language(link.survey)
-    size = request.args.get("size", "a4")
-    size = size if size in ("a4", "a5") else "a4"
-    url = qr.respondent_url(link)
-    with force_locale(lang):
-        invitation = {
-            "heading": gettext("Your experience counts"),
-            "body": gettext("Answer a short anonymous survey about stigma and access to services. "
-                            "Your answers are encrypted, and no one can see who answered."),
-            "scan": gettext("Scan the code with your phone camera, or type this address:"),
-            "code": gettext("You will need a one-time code: ask the person who gave you this flyer."),
-        }
-    return render_template("console/flyer.html", link=link, survey=link.survey, url=url, lang=lang, size=size,
-                           invitation=invitation, language_names=LANGUAGES)
-
-
-@bp.route("/links/<id:link_id>/codes", methods=["GET", "POST"])
-def link_codes(link_id: int) -> Any:
-    """Generate one-time codes; they are shown once, on a sheet to print and cut, and never again."""
-    s = session()
-    link = my_link(link_id)
-    form = CodesForm(request.form if request.method == "POST" else None)
-    if request.method == "POST":
-        if not form.validate():
-            if form.csrf_token.errors:
-                return refused_csrf()
-            return render_template("console/codes.html", link=link, form=form, codes=None), 400
-        codes = one_time_codes.generate(s, current_app.config["SECRET_KEY"], link, int(form.count.data or 0))
-        link.requires_code = True
-        record("generate codes", f"{len(codes)} for {link.label} in {link.survey.title}")  # shown once, here
-        lang = _print_language(link.survey)
-        with force_locale(lang):
-            slip = {"title": gettext("Your one-time code"),
-                    "hint": gettext("Open the address below and enter this code. It works once.")}
-        return render_template("console/codes.html", link=link, form=form, codes=codes, url=qr.respondent_url(link),
-                               slip=slip, lang=lang)
-    # No tally of codes used: it counts the responses that came with a code, and beside the
-    # link's count it would give away how many came before codes were required. The link's own
-    # figure, protected with the rest of the survey's (survey.server.counts), stands instead.
-    made, _used = one_time_codes.tally(s, link)
-    return render_template("console/codes.html", link=link, form=form, codes=None, made=made,
-                           responses=counts.survey_counts(s, link.survey).links[link.id])
