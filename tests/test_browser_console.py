@@ -40,7 +40,7 @@ def _login(page: Page, base: str, name: str, password: str) -> None:
     page.goto(f"{base}/console/login")
     page.fill("#username", name)
     page.fill("#password", password)
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
     page.wait_for_url(f"{base}/console/")
 
 
@@ -137,6 +137,8 @@ def test_admin_coordinator_respondent_and_analyst_through_the_console(
 
     # The export downloads and decrypts offline.
     page.goto(survey_url)
+    page.click("text=Export for the analyst")  # first a page on what the file is and where it goes
+    assert "never both" in page.locator("[data-export-once]").inner_text()
     with page.expect_download() as download_info:
         page.click("button:has-text('Download export for the analyst')")
     export = tmp_path / "export.jsonl"
