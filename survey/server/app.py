@@ -14,6 +14,8 @@ from survey.server.console import bp as console_bp
 from survey.server.database import db
 from survey.server.keyring import load_keyring
 from survey.server.private_files import private_folder
+from survey.server.questionnaire_commands import questionnaires_cli
+from survey.server.questionnaire_store import QuestionnaireRegistry
 from survey.server.respond import bp as respond_bp
 from survey.server.settings import PROJECT_ROOT, Settings
 from survey.server.web import assets, compress, errors, headers, i18n, logs
@@ -47,7 +49,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
     logs.init_app(app)
     app.extensions["keyring"] = load_keyring(settings.keys_dir)
-    app.extensions["questionnaires"] = load_directory()
+    # Built-in definitions and those imported from XLSForms (survey.server.questionnaire_store).
+    app.extensions["questionnaires"] = QuestionnaireRegistry(load_directory())
     db.init_app(app)
     storage.init_app(app, app.extensions["survey_engine"])
     reshuffle.init_app(app, app.extensions["survey_engine"], settings.reshuffle_minutes)
@@ -60,6 +63,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(respond_bp)
     app.register_blueprint(console_bp)
     commands.init_app(app)
+    app.cli.add_command(questionnaires_cli)  # flask questionnaires import/export/list/review
     for entry in app.extensions["keyring"]:
         app.logger.info("analyst public key %s (%s)", entry.key_id, entry.path.name)
         if entry.demo:

@@ -156,3 +156,28 @@ class AuditEntry(Base):
     username: Mapped[str] = mapped_column(String(80))
     action: Mapped[str] = mapped_column(String(60))
     detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class ImportedQuestionnaire(Base):
+    """A questionnaire definition imported from an XLSForm (survey.server.questionnaire_store):
+    its TOML, the language of its texts, its translations and which of them an admin has reviewed.
+    Never changed once stored: a changed form is stored as the next version."""
+
+    __tablename__ = "imported_questionnaires"
+    __table_args__ = (UniqueConstraint("questionnaire_id", "version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    questionnaire_id: Mapped[str] = mapped_column(String(48))
+    version: Mapped[int] = mapped_column(Integer)
+    #: The definition as TOML (survey.core.questionnaire.parse reads it).
+    definition: Mapped[str] = mapped_column(Text)
+    #: The language of the definition's texts, and every language of the form (space-separated).
+    language: Mapped[str] = mapped_column(String(16))
+    languages: Mapped[str] = mapped_column(String(200))
+    #: ``{lang: {source_text: translated}}`` as JSON (the export manifest's translations).
+    translations: Mapped[str] = mapped_column(Text)
+    #: Languages an admin has marked reviewed (space-separated); the others are "unreviewed".
+    reviewed_languages: Mapped[str] = mapped_column(String(200), default="")
+    #: Offered for new surveys (the console shows a draft for preview first).
+    published: Mapped[bool] = mapped_column(Boolean, default=False)
+    imported_on: Mapped[dt.date] = mapped_column(Date)

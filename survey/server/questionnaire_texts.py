@@ -14,8 +14,10 @@ from collections.abc import Sequence
 from functools import cache
 
 from babel.support import NullTranslations, Translations
+from flask import current_app, has_app_context
 
 from survey.core.questionnaire import Questionnaire
+from survey.server.questionnaire_store import QuestionnaireRegistry, StoredTexts
 from survey.server.settings import TRANSLATIONS_DIR
 
 #: The language of the built-in definitions' texts (their gettext message ids).
@@ -30,7 +32,12 @@ def _catalog(lang: str) -> NullTranslations:
 
 def translations_for(q: Questionnaire, languages: Sequence[str]) -> dict[str, dict[str, str]]:
     """``{lang: {source_text: translated_text}}`` for every language in ``languages`` other than
-    the definition's own, with the texts that language's catalog translates."""
+    the definition's own, with the texts that language's catalog translates. A definition imported
+    from an XLSForm carries its own translations (survey.server.questionnaire_store): those."""
+    stored = _imported_texts(q)
+    if stored is not None:
+        return {lang: dict(stored.translations.get(lang, {})) for lang in dict.fromkeys(languages)
+                if lang != stored.language}
     texts = sorted({text for text, _where in q.strings() if text})
     out: dict[str, dict[str, str]] = {}
     for lang in dict.fromkeys(languages):
@@ -39,3 +46,10 @@ def translations_for(q: Questionnaire, languages: Sequence[str]) -> dict[str, di
         catalog = _catalog(lang)
         out[lang] = {text: translated for text in texts if (translated := catalog.gettext(text)) != text}
     return out
+
+
+def _imported_texts(q: Questionnaire) -> StoredTexts | None:
+    if not has_app_context() or not isinstance(reg := current_app.extensions.get("questionnaires"),
+                                                QuestionnaireRegistry):
+        return None
+    return reg.texts(q.key)

@@ -1,0 +1,115 @@
+"""``flask --app wsgi questionnaires ...``: XLSForms in and out, on the server itself.
+
+- ``questionnaires list``: every questionnaire, with its languages (imported ones: reviewed or not).
+- ``questionnaires export ID --out FORM.xlsx``: any questionnaire as an XLSForm in all its languages
+  (a built-in one in the 13 languages of the catalogs).
+- ``questionnaires import FORM.xlsx [--draft]``: an XLSForm stored as the next version of its
+  ``form_id`` (published unless ``--draft``); what is refused is named by sheet, row and column.
+- ``questionnaires review ID LANG``: mark an imported language reviewed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+
+from survey.core.languages import LANGUAGES
+from survey.server import audit
+from survey.server import questionnaire_store as store
+from survey.server.database import session
+from survey.server.questionnaire_texts import translations_for
+from survey.server.xlsform_export import xlsform_bytes
+from survey.server.xlsform_import import FormRefused, read_xlsform
+from survey.server.xlsform_limits import MAX_FORM_BYTES
+
+questionnaires_cli = AppGroup("questionnaires", help="Questionnaires: XLSForm import and export.")
+#: Who the audit log names for what the server's own command line does.
+COMMAND_LINE = "(command line)"
+
+
+def _key(reference: str) -> str:
+    """``stigma`` -> its newest version's key; ``stigma@1`` as given."""
+    reg = store.registry()
+    if "@" in reference:
+        return reference
+    versions = sorted((q.version, k) for k, q in reg.items() if q.id == reference)
+    if not versions:
+        raise click.ClickException(f"no questionnaire {reference!r} (see: flask --app wsgi questionnaires list)")
+    return versions[-1][1]
+
+
+@questionnaires_cli.command("list")
+def list_command() -> None:
+    """Every questionnaire new surveys may use, with its languages."""
+    reg = store.registry()
+    for key, q in sorted(reg.items()):
+        texts = reg.texts(key)
+        if texts is None:
+            click.echo(f"{key}  {q.title}  (built in; languages from the catalogs)")
+            continue
+        langs = " ".join(lang if lang == texts.language or lang in texts.reviewed else f"{lang}(unreviewed)"
+                         for lang in texts.languages)
+        click.echo(f"{key}  {q.title}  (imported; {langs})")
+
+
+@questionnaires_cli.command("export")
+@click.argument("reference", metavar="ID")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The .xlsx file to write.")
+def export_command(reference: str, out: Path) -> None:
+    """Write questionnaire ID (``stigma`` or ``stigma@1``) as an XLSForm in all its languages."""
+    key = _key(reference)
+    reg = store.registry()
+    try:
+        q = reg[key]
+    except KeyError:
+        raise click.ClickException(f"no questionnaire {key!r}") from None
+    texts = reg.texts(key)
+    if texts is None:
+        language, languages = store.BUILTIN_LANGUAGE, list(LANGUAGES)
+    else:
+        language, languages = texts.language, list(texts.languages)
+    data = xlsform_bytes(q, language, languages, translations_for(q, languages))
+    out.write_bytes(data)
+    click.echo(f"wrote {key} to {out} ({len(languages)} languages)")
+
+
+@questionnaires_cli.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--draft", is_flag=True, help="Store it unpublished (publish it in the console after a preview).")
+def import_command(path: Path, draft: bool) -> None:
+    """Read the XLSForm at PATH and store it as the next version of its form_id."""
+    if path.stat().st_size > MAX_FORM_BYTES:
+        raise click.ClickException(f"{path}: larger than {MAX_FORM_BYTES // 1024 // 1024} MB; not read")
+    try:
+        form = read_xlsform(path.read_bytes())
+        s = session()
+        stored = store.store_form(s, form, published=not draft)
+    except FormRefused as exc:
+        raise click.ClickException(f"{path} is not imported:\n" + "\n".join(f"  {p}" for p in exc.problems)) from exc
+    if not stored.new:
+        click.echo(f"{path}: already stored as {stored.key}; nothing changed")
+        return
+    audit.record(s, COMMAND_LINE, "questionnaire_import", stored.key)
+    s.commit()
+    others = [lang for lang in form.languages if lang != form.language]
+    click.echo(f"imported {stored.key} ({'draft' if draft else 'published'}); texts in {form.language}"
+               + (f", unreviewed translations: {' '.join(others)}" if others else ""))
+
+
+@questionnaires_cli.command("review")
+@click.argument("reference", metavar="ID")
+@click.argument("lang")
+def review_command(reference: str, lang: str) -> None:
+    """Mark the LANG translation of imported questionnaire ID reviewed."""
+    key = _key(reference)
+    s = session()
+    try:
+        store.mark_reviewed(s, key, lang)
+    except KeyError as exc:
+        raise click.ClickException(str(exc)) from exc
+    audit.record(s, COMMAND_LINE, "questionnaire_review", f"{key} {lang}")
+    s.commit()
+    click.echo(f"{key}: {lang} marked reviewed")

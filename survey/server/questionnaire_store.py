@@ -1,0 +1,206 @@
+"""The questionnaires a server offers: the built-in definitions and those imported from XLSForms.
+
+``app.extensions["questionnaires"]`` is a :class:`QuestionnaireRegistry`: a mapping from
+``id@version`` to a Questionnaire, the built-ins first, then the imported definitions stored in
+the database (table ``imported_questionnaires``). A stored definition never changes, so each is
+parsed once and kept. Iterating lists the built-ins and the *published* imported definitions (what
+a new survey may use); looking up a key finds any stored one (a draft for its preview, and every
+version a survey was created with).
+
+:func:`store_form` keeps an imported form as a new version: the same definition again is not
+stored twice, and a form that gives an earlier question code a different meaning (another type,
+other options or scale points, an option's value changed) is refused, so answers under one code
+mean one thing in every version.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from survey.core.languages import LANGUAGES
+from survey.core.questionnaire import Question, Questionnaire, parse
+from survey.server.models import ImportedQuestionnaire
+from survey.server.xlsform_import import FormRefused, ImportedForm
+
+#: The language of the built-in definitions' texts (their gettext message ids).
+BUILTIN_LANGUAGE = "en"
+
+
+@dataclass(frozen=True, slots=True)
+class StoredTexts:
+    """An imported definition's languages: its own, all of them, those an admin reviewed."""
+
+    language: str
+    languages: tuple[str, ...]
+    translations: dict[str, dict[str, str]]
+    reviewed: frozenset[str]
+
+
+def _session() -> Session:
+    maker = current_app.extensions["survey_db"]
+    session: Session = maker()
+    return session
+
+
+class QuestionnaireRegistry(Mapping[str, Questionnaire]):
+    def __init__(self, builtin: Mapping[str, Questionnaire]) -> None:
+        self.builtin = dict(builtin)
+        self._parsed: dict[str, Questionnaire] = {}
+
+    def __getitem__(self, key: str) -> Questionnaire:
+        found = self.builtin.get(key) or self._parsed.get(key)
+        if found is not None:
+            return found
+        qid, _, version = key.partition("@")
+        if not version.isdigit():
+            raise KeyError(key)
+        with _session() as s:
+            row = s.scalar(select(ImportedQuestionnaire).where(
+                ImportedQuestionnaire.questionnaire_id == qid, ImportedQuestionnaire.version == int(version)))
+            if row is None:
+                raise KeyError(key)
+            q = parse(row.definition, key)
+        return self._parsed.setdefault(key, q)
+
+    def _published(self) -> list[str]:
+        with _session() as s:
+            rows = s.execute(select(ImportedQuestionnaire.questionnaire_id, ImportedQuestionnaire.version)
+                             .where(ImportedQuestionnaire.published.is_(True))
+                             .order_by(ImportedQuestionnaire.questionnaire_id, ImportedQuestionnaire.version)).all()
+        return [f"{qid}@{v}" for qid, v in rows if f"{qid}@{v}" not in self.builtin]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter([*self.builtin, *self._published()])
+
+    def __len__(self) -> int:
+        return len(self.builtin) + len(self._published())
+
+    def texts(self, key: str) -> StoredTexts | None:
+        """An imported definition's languages and translations; None for a built-in one."""
+        if key in self.builtin:
+            return None
+        qid, _, version = key.partition("@")
+        if not version.isdigit():
+            return None
+        with _session() as s:
+            row = s.scalar(select(ImportedQuestionnaire).where(
+                ImportedQuestionnaire.questionnaire_id == qid, ImportedQuestionnaire.version == int(version)))
+            return None if row is None else stored_texts(row)
+
+
+def stored_texts(row: ImportedQuestionnaire) -> StoredTexts:
+    return StoredTexts(row.language, tuple(row.languages.split()), json.loads(row.translations),
+                       frozenset(row.reviewed_languages.split()))
+
+
+def registry() -> QuestionnaireRegistry:
+    found: QuestionnaireRegistry = current_app.extensions["questionnaires"]
+    return found
+
+
+# -- storing -----------------------------------------------------------------------------------
+
+
+def _meaning(q: Question) -> tuple[object, ...]:
+    """What answers under a question code mean: its type, its options with their values, its scale."""
+    return (q.type, tuple((o.code, o.value) for o in q.options), tuple(p.value for p in q.scale))
+
+
+def _conflicts(new: Questionnaire, earlier: Questionnaire) -> list[str]:
+    problems = []
+    for q in new.questions():
+        if q.code not in earlier.known_codes:
+            continue
+        old = earlier.question(q.code)
+        if q.type != old.type:
+            problems.append(f"question {q.code}: it was a {old.type} question in {earlier.key}, now {q.type}")
+            continue
+        if q.scale and tuple(p.value for p in q.scale) != tuple(p.value for p in old.scale):
+            problems.append(f"question {q.code}: its scale points differ from {earlier.key}")
+        old_values = {o.code: o.value for o in old.options}
+        for o in q.options:
+            if o.code in old_values and old_values[o.code] != o.value:
+                problems.append(f"question {q.code}: option {o.code} had value {old_values[o.code]} in "
+                                f"{earlier.key}, now {o.value}")
+        dropped = set(old_values) - {o.code for o in q.options}
+        if dropped:
+            problems.append(f"question {q.code}: options {sorted(dropped)} of {earlier.key} are gone; "
+                            "give the question a new code instead")
+    return problems
+
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    key: str
+    #: False: the same definition was already stored under ``key``.
+    new: bool
+
+
+def store_form(session: Session, form: ImportedForm, published: bool) -> Stored:
+    """Keep an imported form as the next version of its id (or find it already stored)."""
+    q = form.questionnaire
+    reg = registry()
+    earlier = [v for k, v in reg.builtin.items() if v.id == q.id]
+    rows = session.scalars(select(ImportedQuestionnaire).where(ImportedQuestionnaire.questionnaire_id == q.id)
+                           .order_by(ImportedQuestionnaire.version)).all()
+    earlier += [reg[f"{r.questionnaire_id}@{r.version}"] for r in rows]
+    translations = {lang: texts for lang, texts in form.translations.items() if lang in LANGUAGES}
+    for e in earlier:
+        if e == q:
+            stored = next((r for r in rows if r.version == e.version), None)
+            if stored is None or json.loads(stored.translations) == translations:
+                return Stored(e.key, new=False)
+    problems = [p for e in earlier for p in _conflicts(q, e)]
+    if problems:
+        raise FormRefused(problems)
+    version = max([e.version for e in earlier], default=0) + 1 if earlier else q.version
+    source = q.source
+    if version != q.version:
+        source = _with_version(q.source, version)
+    row = ImportedQuestionnaire(
+        questionnaire_id=q.id, version=version, definition=source, language=form.language,
+        languages=" ".join(form.languages), translations=json.dumps(translations, ensure_ascii=False, sort_keys=True),
+        reviewed_languages="", published=published, imported_on=dt.date.today(),
+    )
+    session.add(row)
+    session.flush()
+    return Stored(f"{q.id}@{version}", new=True)
+
+
+def _with_version(source: str, version: int) -> str:
+    """The definition's TOML with another version number (the first line tomli-w wrote for it)."""
+    lines = source.splitlines(keepends=True)
+    for i, line in enumerate(lines):
+        if line.startswith("version = "):
+            lines[i] = f"version = {version}\n"
+            break
+    out = "".join(lines)
+    parse(out)  # still a definition
+    return out
+
+
+def mark_reviewed(session: Session, key: str, lang: str, reviewed: bool = True) -> None:
+    qid, _, version = key.partition("@")
+    row = session.scalar(select(ImportedQuestionnaire).where(
+        ImportedQuestionnaire.questionnaire_id == qid, ImportedQuestionnaire.version == int(version or 0)))
+    if row is None or lang not in row.languages.split():
+        raise KeyError(f"{key} has no language {lang}")
+    done = set(row.reviewed_languages.split())
+    done = done | {lang} if reviewed else done - {lang}
+    row.reviewed_languages = " ".join(sorted(done))
+
+
+def publish(session: Session, key: str) -> None:
+    qid, _, version = key.partition("@")
+    row = session.scalar(select(ImportedQuestionnaire).where(
+        ImportedQuestionnaire.questionnaire_id == qid, ImportedQuestionnaire.version == int(version or 0)))
+    if row is None:
+        raise KeyError(key)
+    row.published = True
