@@ -234,6 +234,18 @@ class Questionnaire:
 
     # -- answers ---------------------------------------------------------------------------
 
+    def not_shown(self, answers: Mapping[str, Any]) -> set[str]:
+        """The codes of the questions whose condition (``relevant``) is false, each evaluated in
+        order on the answers to the questions shown before it, as validate_answers does."""
+        kept: dict[str, Any] = {}
+        hidden: set[str] = set()
+        for q in self.all_questions:
+            if q.relevant is not None and not expression.holds(q.relevant, kept):
+                hidden.add(q.code)
+            elif q.code in answers:
+                kept[q.code] = answers[q.code]
+        return hidden
+
     def validate_answers(self, answers: Mapping[str, Any]) -> Answers:
         """Check answers against the definition; return a clean copy or raise AnswerError.
 
@@ -352,6 +364,12 @@ def entry_rules(q: Question) -> dict[str, str]:
         rules.update(min=str(q.minimum), max=str(q.maximum))
     if q.type == "text":
         rules["max-length"] = str(q.max_length)
+    # The condition and the constraint as trees (survey.core.expression.to_json), which
+    # survey/server/static/expression.js evaluates as validate_answers does.
+    if q.relevant is not None:
+        rules["relevant"] = json.dumps(expression.to_json(q.relevant), separators=(",", ":"), ensure_ascii=False)
+    if q.constraint is not None:
+        rules["constraint"] = json.dumps(expression.to_json(q.constraint), separators=(",", ":"), ensure_ascii=False)
     return rules
 
 

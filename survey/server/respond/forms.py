@@ -16,6 +16,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from survey.core.languages import sort_key
 from survey.core.questionnaire import (
     CHOICE,
+    CONSTRAINT,
     LENGTH,
     NUMBER,
     PNTS_ALONE,
@@ -43,6 +44,8 @@ MESSAGES = {
     LENGTH: lazy_gettext("Use %(max)s characters or fewer."),
     PNTS_ALONE: lazy_gettext("Choose “Prefer not to say” on its own, or the other answers without it."),
     RESERVED: lazy_gettext("Please write this answer in other words: this exact text cannot be stored."),
+    #: For a constraint without its own constraint_message.
+    CONSTRAINT: lazy_gettext("Check this answer: the survey cannot take it as it is."),
 }
 
 
@@ -122,6 +125,8 @@ def question_messages(question: Question) -> dict[str, str]:
     if question.type == "text":
         out[LENGTH] = str(MESSAGES[LENGTH]) % {"min": -1, "max": question.max_length}
         out[RESERVED] = str(MESSAGES[RESERVED])
+    if question.constraint is not None:
+        out[CONSTRAINT] = gettext(question.constraint_message) if question.constraint_message else str(MESSAGES[CONSTRAINT])
     return out
 
 
@@ -152,12 +157,11 @@ def answers_from_form(q: Questionnaire, form: Form) -> Answers:
             continue
         if value is not None:
             raw[question.code] = value
-    # A question whose condition does not hold was not meant for this respondent: without
-    # JavaScript every question is on the page, so drop such answers rather than refuse them.
-    for question in q.questions():
-        if question.show_if is not None and not question.show_if.holds(raw):
-            raw.pop(question.code, None)
-            kinds.pop(question.code, None)
+    # A question whose condition is false was not meant for this respondent: without
+    # JavaScript every question is on the page, so its answer (or mistake) is dropped.
+    for code in q.not_shown(raw):
+        raw.pop(code, None)
+        kinds.pop(code, None)
     try:
         answers = q.validate_answers(raw)
     except AnswerError as exc:

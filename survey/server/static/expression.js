@@ -71,8 +71,19 @@
     throw new Error("unknown expression node");
   }
 
+  function holds(node, answers, current) { return toBoolean(evaluate(node, answers, current)); }
+
   window.surveyExpression = {
     evaluate: evaluate,
-    holds: function (node, answers, current) { return toBoolean(evaluate(node, answers, current)); },
+    holds: holds,
+    /** Whether `value`, the answer to question `code`, meets its constraint (`json`, the
+     *  question's data-rule-constraint) with `earlier` the answers before it; no answer and
+     *  prefer-not-to-say (`pnts`) always do (survey.core.questionnaire.meets_constraint). */
+    meets: function (json, code, value, earlier, pnts) {
+      if (value === undefined || value === pnts) return true;
+      var answers = Object.assign({}, earlier);
+      answers[code] = value;
+      return holds(JSON.parse(json), answers, code);
+    },
   };
 })();

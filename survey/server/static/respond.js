@@ -64,7 +64,7 @@
   /** The answer to one question by the rules of survey.core.questionnaire.read_entry, whose
    *  parameters the server writes into data-rule-* (here `c` for those of the whole form): either
    *  {value} (undefined: not answered) or {error: kind}, the kind naming a data-msg-* message. */
-  function read(q, c) {
+  function read(q, c, earlier) {
     var rule = q.dataset, type = rule.ruleType, value, chosen;
     if (rule.ruleOptions !== undefined) {
       chosen = $$("input:checked", q).map(function (i) { return i.value; });
@@ -95,6 +95,7 @@
       }
     }
     if (value === undefined && q.hasAttribute("data-required")) return { error: "required" };
+    if (rule.ruleConstraint && !window.surveyExpression.meets(rule.ruleConstraint, q.dataset.code, value, earlier, c.pnts)) return { error: "constraint" };
     return { value: value };
   }
 
@@ -162,18 +163,21 @@
     var step = 1, envelope = null, sending = false, retryTimer = null, attempts = 0;
 
     function stepOf(q) { return Number(q.dataset.step); }
-    function byCode(code) { return questions.filter(function (q) { return q.dataset.code === code; })[0]; }
     function inStep(n) { return questions.filter(function (q) { return stepOf(q) === n; }); }
 
-    /** Apply every "show only if" condition, in order, as the server's validation does. */
+    /** Apply every condition (data-rule-relevant, evaluated by expression.js), in order, on the
+     *  answers to the questions shown before, as the server's validation does; keep those answers
+     *  for each question's constraint. */
+    var before = new Map();
+    function readq(q) { return read(q, c, before.get(q) || {}); }
     function applyConditions() {
+      var kept = {};
       questions.forEach(function (q) {
-        var ref = q.dataset.showIf && byCode(q.dataset.showIf);
-        if (!ref) return;
-        var any = q.dataset.showIfAny.split(" ");
-        var on = !ref.hidden && $$("input:checked", ref).some(function (i) { return any.indexOf(i.value) >= 0; });
-        q.hidden = !on;
-        if (!on) clearError(q);
+        before.set(q, Object.assign({}, kept));
+        q.hidden = !!q.dataset.ruleRelevant && !window.surveyExpression.holds(JSON.parse(q.dataset.ruleRelevant), kept);
+        if (q.hidden) { clearError(q); return; }
+        var r = readq(q);
+        if (r.value !== undefined) kept[q.dataset.code] = r.value;
       });
     }
 
@@ -212,14 +216,14 @@
       return { href: "#" + (fieldset ? "q-" + code : code), message: message };
     }
 
-    function invalid(n) { return inStep(n).some(function (q) { return !q.hidden && read(q, c).error; }); }
+    function invalid(n) { return inStep(n).some(function (q) { return !q.hidden && readq(q).error; }); }
 
     function validate(n) {
       var errors = [];
       inStep(n).forEach(function (q) {
         clearError(q);
         if (q.hidden) return;
-        var r = read(q, c);
+        var r = readq(q);
         if (r.error) errors.push(showError(q, r.error));
       });
       var list = $("ul", summary);
@@ -239,7 +243,7 @@
 
     function answers() {
       var out = {};
-      questions.filter(function (q) { return !q.hidden; }).map(function (q) { return [q.dataset.code, read(q, c)]; })
+      questions.filter(function (q) { return !q.hidden; }).map(function (q) { return [q.dataset.code, readq(q)]; })
         .sort(function (a, b) { return a[0] < b[0] ? -1 : 1; })
         .forEach(function (pair) { if (pair[1].value !== undefined) out[pair[0]] = pair[1].value; });
       return out;
@@ -250,7 +254,7 @@
       reviewList.replaceChildren();
       questions.forEach(function (q) {
         if (q.hidden) return;
-        var text = questionText(q), r = read(q, c), shown;
+        var text = questionText(q), r = readq(q), shown;
         if (r.value === undefined) shown = d.notAnswered;
         else if (q.dataset.ruleOptions === undefined) {
           shown = r.value === c.pnts ? labelOf($('input[name="' + q.dataset.code + '__pnts"]', q)) : String(r.value);
@@ -410,6 +414,7 @@
 
     form.addEventListener("submit", function (event) {
       event.preventDefault();
+      applyConditions();
       if (step === last) send();
       else if (validate(step)) show(next(), "push");
     });

@@ -30,8 +30,9 @@ from markupsafe import Markup
 STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
 PUBLISHED = ("respond.css", "respond-early.js", "respond.js", "seal.js", "expression.js", "console.css", "console.js")
 #: Inlined into every respondent page: what the first paint needs (the layout, and the class that
-#: says whether the questionnaire will be shown step by step), so nothing is fetched before it.
-INLINE = ("respond.css", "respond-early.js")
+#: says whether the questionnaire will be shown step by step), so nothing is fetched before it;
+#: and the questionnaire page's condition evaluator (about 1 KB, cheaper than a request).
+INLINE = ("respond.css", "respond-early.js", "expression.js")
 #: Which CSP directive allows each inline asset.
 DIRECTIVE = {".css": "style-src", ".js": "script-src"}
 MIMETYPES = {".css": "text/css", ".js": "text/javascript"}

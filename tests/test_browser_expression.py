@@ -1,0 +1,141 @@
+"""Conditions and constraints in Chromium: the shared table of cases evaluated by the page's own
+expression.js (inline in the questionnaire page, allowed by its hash in the CSP), and a
+questionnaire with a condition and a constraint answered with JavaScript on, where questions appear
+and disappear as the server's validation decides and a refused answer gets the constraint's words."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from flask import Flask
+from werkzeug.serving import make_server
+
+from survey.core.expression import ExpressionError, parse, to_json
+from survey.core.questionnaire import Questionnaire
+from survey.core.questionnaire import parse as parse_definition
+from tests.conftest import LiveServer, add_survey
+from tests.helpers import count_responses
+
+if TYPE_CHECKING:
+    from playwright.sync_api import BrowserContext
+
+pytestmark = pytest.mark.browser
+CASES: list[dict[str, Any]] = json.loads((Path(__file__).parent / "data" / "expression_cases.json").read_text("utf-8"))
+
+
+def test_the_shared_table_gives_the_same_values_in_chromium(app: Flask, live_server: LiveServer, phone: BrowserContext) -> None:
+    _uid, token = add_survey(app)
+    page = phone.new_page()
+    response = page.goto(f"{live_server.url}/s/{token}")
+    assert response is not None
+    csp = response.headers["content-security-policy"]
+    assert "unsafe-eval" not in csp and "unsafe-inline" not in csp
+    page.wait_for_selector("html.enhanced")
+    trees, expected = [], []
+    for case in CASES:
+        if "refused" in case:  # refused by the server's parser: no tree ever reaches a browser
+            with pytest.raises(ExpressionError):
+                parse(case["expression"])
+            continue
+        trees.append({"tree": to_json(parse(case["expression"])), "answers": case["answers"], "current": case.get("current")})
+        expected.append(case["expected"])
+    got = page.evaluate(
+        "cases => cases.map(c => window.surveyExpression.evaluate(c.tree, c.answers, c.current))", trees
+    )
+    assert len(got) == len(expected) >= 60
+    wrong = [
+        (case["expression"], g, e) for case, g, e in zip([c for c in CASES if "refused" not in c], got, expected, strict=True)
+        if g != e or isinstance(g, bool) != isinstance(e, bool)
+    ]
+    assert not wrong
+
+
+FORM = """id = "conditions"
+version = 1
+title = "Conditions"
+[[sections]]
+code = "s"
+title = "Section"
+[[sections.questions]]
+code = "used"
+type = "single"
+text = "Did you use the service?"
+prefer_not_to_say = true
+options = [{ code = "yes", value = 1, label = "Yes" }, { code = "no", value = 2, label = "No" }]
+[[sections.questions]]
+code = "kinds"
+type = "multiple"
+text = "Which kinds?"
+relevant = "${used} = 'yes'"
+options = [{ code = "a", value = 1, label = "Kind A" }, { code = "b", value = 2, label = "Kind B" }, { code = "c", value = 3, label = "Kind C" }]
+[[sections.questions]]
+code = "age"
+type = "number"
+text = "How old are you?"
+min = 0
+max = 120
+prefer_not_to_say = true
+relevant = "count-selected(${kinds}) >= 2"
+constraint = ". >= 16"
+constraint_message = "People under 16 cannot take part in this survey."
+"""
+
+
+def field(app: Flask) -> Questionnaire:
+    """Add the questionnaire above to the app's registry of definitions (as an import would)."""
+    q = parse_definition(FORM, "conditions.toml")
+    registry = app.extensions["questionnaires"]
+    getattr(registry, "builtin", registry)[q.key] = q
+    return q
+
+
+@pytest.fixture
+def served(app: Flask) -> Iterator[str]:
+    """The test's app itself in a real HTTP server (so a definition added to it is served)."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(5)
+
+
+def test_conditions_and_constraints_apply_live_with_the_servers_words(app: Flask, served: str, phone: BrowserContext) -> None:
+    field(app)
+    _uid, token = add_survey(app, "conditions@1")
+    page = phone.new_page()
+    page.goto(f"{served}/s/{token}")
+    page.wait_for_selector("html.enhanced")
+    assert page.is_hidden("#q-kinds") and page.is_hidden("#q-age")
+    page.check('input[name="used"][value="yes"]')
+    assert page.is_visible("#q-kinds") and page.is_hidden("#q-age")
+    page.check('input[name="kinds"][value="a"]')
+    assert page.is_hidden("#q-age")  # one kind: count-selected(${kinds}) >= 2 is false
+    page.check('input[name="kinds"][value="c"]')
+    assert page.is_visible("#q-age")
+    page.fill("#age", "12")
+    page.click("[data-submit]")
+    assert page.inner_text("#q-age .error-message").endswith("People under 16 cannot take part in this survey.")
+    page.check('input[name="age__pnts"]')  # prefer-not-to-say is never refused by a constraint
+    page.fill("#age", "")
+    page.click("[data-submit]")
+    assert page.is_hidden("#q-age .error-message")
+    # Back to the question: 30 meets the constraint; then "no" hides both questions again.
+    page.go_back()
+    page.uncheck('input[name="age__pnts"]')
+    page.fill("#age", "30")
+    page.check('input[name="used"][value="no"]')
+    assert page.is_hidden("#q-kinds") and page.is_hidden("#q-age")
+    page.click("[data-submit]")
+    page.wait_for_selector("[data-review]:not([hidden])")
+    page.click("[data-review-details] summary")
+    review = page.inner_text("[data-review-list]")
+    assert "Did you use the service?" in review and "Which kinds?" not in review and "How old" not in review
+    page.click("[data-submit]")
+    page.wait_for_url("**/thanks**")
+    assert count_responses(app) == 1
