@@ -142,10 +142,43 @@ def categories(code: str, value: object) -> list[str]:
 
 
 def stats(values: list[float]) -> dict[str, float]:
+    """n, mean, sd, median, and the mean's 95% interval by Student's t (scipy's quantile)."""
+    from scipy.stats import t as student_t
+
     out = {"n": len(values), "mean": statistics.fmean(values), "median": statistics.median(values)}
     if len(values) > 1:
         out["sd"] = statistics.stdev(values)
+        half = float(student_t.ppf(0.975, len(values) - 1)) * out["sd"] / math.sqrt(len(values))
+        out["ci95_low"], out["ci95_high"] = out["mean"] - half, out["mean"] + half
     return out
+
+
+def wilson(count: int, n: int) -> tuple[float, float]:
+    """Wilson's score interval by its formula, with the normal quantile from scipy."""
+    from scipy.stats import norm
+
+    z = float(norm.ppf(0.975))
+    p = count / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return centre - half, centre + half
+
+
+def add_shares(fig: dict[tuple[str, ...], float], suppressed_below: int = K) -> None:
+    """Each one-way frequency count's share of its total, with Wilson's interval: published
+    where the count and the total are (0 or at least k; the analyst's suppression may hide a
+    few more, which the test allows)."""
+    for key, count in list(fig.items()):
+        table, variable, by, group, category, statistic = key
+        if table != "frequency" or statistic != "count" or category == "(total)":
+            continue
+        total = int(fig[table, variable, by, group, "(total)", "count"])
+        if 0 < count < suppressed_below or total < suppressed_below:
+            continue
+        low, high = wilson(int(count), total)
+        fig[table, variable, by, group, category, "proportion"] = count / total
+        fig[table, variable, by, group, category, "ci95_low"] = low
+        fig[table, variable, by, group, category, "ci95_high"] = high
 
 
 ALL_CATEGORIES = {
@@ -213,6 +246,7 @@ def independent_figures(sent: list[Sent]) -> dict[tuple[str, ...], float]:
             vals = [x for s, x in zip(sent, scores, strict=True) if get(s) == group and x is not None]
             for name, v in stats(vals).items():
                 fig["score_by", "stigma_score", dim, group, "", name] = v
+    add_shares(fig)
     return fig
 
 
@@ -245,7 +279,10 @@ def test_every_published_figure_matches_an_independent_computation(known: Run) -
             assert row["value"] == ""
             if row["status"] == "suppressed: fewer than k" and row["statistic"] == "count":
                 assert 0 < true < K, (row, true)
-    missing = {k for k, v in truth.items() if k not in seen and not (k[-1] == "count" and v == 0)}
+    hidden = {key[:-1] for row in rows if row["status"] and row["statistic"] == "count"
+              for key in [(row["table"], row["variable"], row["by"], unquote(row["group"]), unquote(row["category"]), "")]}
+    missing = {k for k, v in truth.items() if k not in seen and not (k[-1] == "count" and v == 0)
+               and not (k[-1] in ("proportion", "ci95_low", "ci95_high") and k[:-1] in hidden)}
     assert not missing, f"figures not published at all: {sorted(missing)[:5]}"
     # Some small cells exist in this data, so suppression was exercised here too.
     assert any(r["status"] == "suppressed: fewer than k" for r in rows)
@@ -331,7 +368,8 @@ def test_no_hidden_count_in_the_published_tables_can_be_worked_out(known: Run) -
     def value(r: dict[str, str]) -> int | None:
         return None if r["status"] else int(r["value"])
 
-    one_way = {(r["variable"], unquote(r["category"])): value(r) for r in rows if r["table"] == "frequency"}
+    one_way = {(r["variable"], unquote(r["category"])): value(r) for r in rows
+               if r["table"] == "frequency" and r["statistic"] == "count"}
     n = len(known.sent)
     checked = hidden = 0
     for code in ("needed_treatment", "treated_unfairly", "hide_recovery"):  # answers that add up

@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from survey.analyst.intervals import mean_interval, wilson
 from survey.analyst.suppress import COMPLEMENT, PRIMARY, PUBLISHED, geometric_noise, suppress_1d, suppress_2d
 from survey.core.questionnaire import CHOICE_TYPES, PREFER_NOT_TO_SAY, Questionnaire
 
@@ -155,6 +156,11 @@ class Table:
     cells: list[list[Cell]]
     statistic: str = "count"  # "count", or "" when the columns are statistics
     title: str = ""
+    #: One-way frequency tables: each category's share of the total with its 95% Wilson interval,
+    #: (share, low, high), from the published count and total (none where either is hidden).
+    intervals: dict[str, tuple[float, float, float]] = field(default_factory=dict)
+    #: Score distributions: each bin's lowest and highest score value, in the order of ``columns``.
+    edges: list[tuple[float, float]] = field(default_factory=list)
 
     def suppressed(self) -> Counter[str]:
         return Counter(c.status for row in self.cells for c in row if c.status != PUBLISHED)
@@ -186,8 +192,12 @@ class Publisher:
         status = suppress_1d(counts, self.k)
         cells = [self._count((qk, variable, c), n, s) for c, n, s in zip(cats, counts, status, strict=True)]
         total = sum(counts) if total is None else total
-        cells.append(self._count((qk, variable, TOTAL), total, PRIMARY if 0 < total < self.k else PUBLISHED))
-        return Table(kind, qk, variable, by, [ALL], [*cats, TOTAL], [cells], title=title), status
+        total_cell = self._count((qk, variable, TOTAL), total, PRIMARY if 0 < total < self.k else PUBLISHED)
+        cells.append(total_cell)
+        table = Table(kind, qk, variable, by, [ALL], [*cats, TOTAL], [cells], title=title)
+        if kind == "frequency":
+            table.intervals = shares(cats, cells, total_cell)
+        return table, status
 
     def tables(self) -> list[Table]:
         out: list[Table] = []
@@ -234,8 +244,10 @@ class Publisher:
             for sc in q.scores:
                 dist = self._score_values(qk, sc.code, "", ALL)
                 out.append(self._stats_table("score", qk, sc.code, "", [ALL], [dist], sc.label))
-                cats, counts = coarsen(dist, self.k)
-                t, _ = self._one_way("score_distribution", qk, sc.code, "", cats, counts, sc.label)
+                bins = coarsen_bins(dist, self.k)
+                cats = [_fmt(lo) if lo == hi else f"{_fmt(lo)} to {_fmt(hi)}" for lo, hi, _n in bins]
+                t, _ = self._one_way("score_distribution", qk, sc.code, "", cats, [n for _lo, _hi, n in bins], sc.label)
+                t.edges = [(lo, hi) for lo, hi, _n in bins]
                 out.append(t)
                 for dim, (groups, _st) in dim_status.items():
                     out.append(self._stats_table("score_by", qk, sc.code, dim, groups,
@@ -274,16 +286,42 @@ class Publisher:
         rows = []
         for g, d, n, s in zip(groups, dists, ns, status, strict=True):
             stats = describe(d)
-            cells = [self._count((qk, variable, by, g, "n"), n, s)]
-            for name in ("mean", "sd", "median"):
+            n_cell = self._count((qk, variable, by, g, "n"), n, s)
+            if "sd" in stats and isinstance(n_cell.value, int) and n_cell.value > 1:
+                # from the published n: with noise, the true n must not be told by the width
+                ci = mean_interval(stats["mean"], stats["sd"], n_cell.value)
+                if ci is not None:
+                    stats["ci95_low"], stats["ci95_high"] = ci
+            cells = [n_cell]
+            for name in STAT_COLUMNS[1:]:
                 value = stats.get(name)
                 cells.append(Cell(None, s) if s != PUBLISHED else Cell(None if value is None else round(value, 3)))
             rows.append(cells)
-        return Table(kind, qk, variable, by, groups, ["n", "mean", "sd", "median"], rows, statistic="", title=title)
+        return Table(kind, qk, variable, by, groups, list(STAT_COLUMNS), rows, statistic="", title=title)
 
 
-def coarsen(dist: Mapping[float | None, int], k: int) -> tuple[list[str], list[int]]:
-    """Score values in bins of at least k responses each (adjacent values merged, lowest first;
+#: The columns of a table of statistics (a number question, a score, a score by group): the mean's
+#: 95% confidence interval by Student's t (survey.analyst.intervals).
+STAT_COLUMNS = ("n", "mean", "ci95_low", "ci95_high", "sd", "median")
+
+
+def shares(cats: Sequence[str], cells: Sequence[Cell], total: Cell) -> dict[str, tuple[float, float, float]]:
+    """Each published count's share of the published total, with its 95% Wilson interval."""
+    out: dict[str, tuple[float, float, float]] = {}
+    if total.status != PUBLISHED or not total.value:
+        return out
+    n = float(total.value)
+    for cat, c in zip(cats, cells, strict=False):
+        if c.status == PUBLISHED and c.value is not None and c.value <= n:
+            ci = wilson(float(c.value), n)
+            if ci is not None:
+                out[cat] = (float(c.value) / n, *ci)
+    return out
+
+
+def coarsen_bins(dist: Mapping[float | None, int], k: int) -> list[tuple[float, float, int]]:
+    """Score values in bins of at least k responses each, as (lowest value, highest value, count)
+    (adjacent values merged, lowest first;
     a short last bin joins the one before), so that the distribution needs no suppression and a
     published mean cannot be combined with hidden bins to work one out. Responses without a
     score are not a bin: their number is the total of responses less the score's n."""
@@ -300,8 +338,7 @@ def coarsen(dist: Mapping[float | None, int], k: int) -> tuple[list[str], list[i
             bins[-1].extend(current)
         else:
             bins.append(current)
-    labels = [_fmt(b[0][0]) if len(b) == 1 else f"{_fmt(b[0][0])} to {_fmt(b[-1][0])}" for b in bins]
-    return labels, [sum(c for _v, c in b) for b in bins]
+    return [(b[0][0], b[-1][0], sum(c for _v, c in b)) for b in bins]
 
 
 def describe(dist: Mapping[float | None, int]) -> dict[str, float]:

@@ -58,7 +58,7 @@ def _figure(plot_w: float, plot_h: float, left: float, bottom: float, right: flo
 def bars(labels: Sequence[str], values: Sequence[float], xlabel: str, title: str = "",
          notes: Sequence[str] | None = None) -> str:
     """Horizontal bars, first label on top; a non-empty note replaces a bar's number (e.g. "<k")."""
-    shown = [_short(lbl) for lbl in labels]
+    shown = [short(lbl) for lbl in labels]
     top = max(values) if values else 1
     texts = [(notes[i] if notes and notes[i] else _num(v)) for i, v in enumerate(values)]
     left = _PAD + max((_width(s) for s in shown), default=0) + 0.1
@@ -79,10 +79,12 @@ def bars(labels: Sequence[str], values: Sequence[float], xlabel: str, title: str
     return _svg(fig)
 
 
-def histogram(labels: Sequence[str], counts: Sequence[int], xlabel: str) -> str:
-    """Vertical bars over score values (already binned and suppressed)."""
+def histogram(labels: Sequence[str], counts: Sequence[int], xlabel: str, ylabel: str) -> str:
+    """Vertical bars over score values (already binned and suppressed); a label may have two lines."""
     rotate = len(labels) >= 12
-    tick_h = max((_width(s) for s in labels), default=0) * 0.87 if rotate else 0.17
+    lines = max((s.count("\n") + 1 for s in labels), default=1)
+    widest = max((_width(line) for s in labels for line in s.split("\n")), default=0)
+    tick_h = widest * 0.87 + 0.17 * (lines - 1) if rotate else 0.17 * lines
     left = _PAD + _width(f"{max(counts, default=0):,}") + 0.35
     fig = _figure(5.6, 1.9, left, _PAD + tick_h + 0.3, _PAD, _PAD)
     ax = fig.subplots()
@@ -90,11 +92,12 @@ def histogram(labels: Sequence[str], counts: Sequence[int], xlabel: str) -> str:
     ax.bar(x, counts, color=ACCENT, width=0.8)
     ax.set_xticks(x, labels, rotation=60 if rotate else 0)
     ax.set_xlabel(xlabel)
-    ax.set_ylabel("responses")
+    ax.set_ylabel(ylabel)
     return _svg(fig)
 
 
-def _short(label: str, limit: int = 30) -> str:
+def short(label: str, limit: int = 30) -> str:
+    """A label cut to ``limit`` characters with an ellipsis."""
     return label if len(label) <= limit else label[: limit - 1] + "…"
 
 

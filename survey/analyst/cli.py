@@ -19,6 +19,7 @@ from survey.analyst.terminal import UsageError, ask_passphrase, say
 from survey.analyst.unsealing import Unsealing, WholeKeys
 from survey.core import envelope
 from survey.core.export_format import ExportFileError, RecordReader
+from survey.core.languages import LANGUAGES
 from survey.core.questionnaire import DefinitionError, Questionnaire, parse
 
 
@@ -109,6 +110,9 @@ def cmd_decrypt(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     if args.k < 2:
         raise UsageError("--k must be at least 2")
+    from survey.analyst.output_formats import parse_formats  # refused before the passphrase is asked
+
+    formats = parse_formats(args.formats)
     if args.epsilon is not None and not args.epsilon > 0:
         raise UsageError("--epsilon must be a positive number")
     if args.workers < 1:
@@ -132,7 +136,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from survey.analyst import report  # numpy, the worker pool and (later) matplotlib: only for this command
     from survey.analyst.outcome import Settings
 
-    settings = Settings(k=args.k, epsilon=args.epsilon, workers=args.workers)
+    settings = Settings(k=args.k, epsilon=args.epsilon, workers=args.workers, lang=args.lang, formats=formats)
     outcome = report.build(readers, list(questionnaires.values()), unsealing, key_ids, args.out, settings)
     report.print_summary(outcome, args.out)
     return 1 if outcome.problems else 0
@@ -165,6 +169,11 @@ def build_parser() -> argparse.ArgumentParser:
                         help="add differentially private noise to published counts, with this ε per count")
     rep.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)),
                         help="processes for decryption (default: all cores)")
+    rep.add_argument("--lang", choices=list(LANGUAGES), default="en", metavar="LANG",
+                     help=f"language of report.html and of the labels ({', '.join(LANGUAGES)}; default en)")
+    rep.add_argument("--formats", default="csv", metavar="LIST",
+                     help="files to write besides the CSVs, comma-separated: csv, xlsx, sav, dta (default csv; "
+                          'xlsx, sav and dta need `pip install "run-survey[stats]"`)')
     rep.set_defaults(func=cmd_report)
     add_custody_commands(sub)
     return parser

@@ -15,6 +15,10 @@ class Settings:
     k: int = 10
     epsilon: float | None = None
     workers: int = 1
+    #: The language of report.html and of the labels (one of survey.core.languages.LANGUAGES).
+    lang: str = "en"
+    #: The files to write: "csv" always, and any of "xlsx", "sav", "dta" (survey.analyst.output_formats).
+    formats: tuple[str, ...] = ("csv",)
 
 
 @dataclass
@@ -33,6 +37,8 @@ class Outcome:
     problems: list[str] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
     decrypt_seconds: float = 0.0
+    #: Per questionnaire key, the translations its exports carry: ``{lang: {source: text}}``.
+    translations: dict[str, dict[str, dict[str, str]]] = field(default_factory=dict)
 
     def export_digests(self) -> list[str]:
         """One line per export read: its SHA-256, which the server's admin types in to confirm
