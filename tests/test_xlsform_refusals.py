@@ -84,8 +84,9 @@ def test_unsupported_type_or_value_named(row: dict[str, str], message: str) -> N
 
 
 @pytest.mark.parametrize(("change", "where"), [
-    ({"relevant": "${q1} > 3"}, "survey sheet, row 3, column relevant"),
-    ({"constraint": ". != 'no'"}, "survey sheet, row 3, column constraint"),
+    ({"relevant": "${q1} >> 3"}, "survey sheet, row 3, column relevant"),
+    ({"relevant": "now() > 3"}, "survey sheet, row 3, column relevant"),
+    ({"constraint": ". != 'no' and random()"}, "survey sheet, row 3, column constraint"),
     ({"name": "Q-1"}, "survey sheet, row 3, column name"),
 ])
 def test_unsupported_expression_or_name_named(change: dict[str, str], where: str) -> None:

@@ -9,10 +9,11 @@ from openpyxl import load_workbook
 from pyxform.xls2xform import convert
 
 from survey.core.languages import LANGUAGES
-from survey.core.questionnaire import load_directory, parse
+from survey.core.questionnaire import AnswerError, load_directory, parse
 from survey.server.questionnaire_texts import translations_for
 from survey.server.xlsform_export import xlsform_bytes
 from survey.server.xlsform_import import read_xlsform
+from tests.xlsform_files import EN, workbook
 
 BUILTIN = load_directory()
 
@@ -56,3 +57,72 @@ def test_a_text_that_looks_like_a_formula_is_written_as_text() -> None:
     cell = ws.cell(row=2, column=3)
     assert cell.value == '=HYPERLINK("http://x")' and cell.data_type == "s"
     assert read_xlsform(data).questionnaire.title == '=HYPERLINK("http://x")'
+
+
+WITH_EXPRESSIONS = '''
+id = "conditions"
+version = 2
+title = "Conditions"
+
+[[sections]]
+code = "main"
+title = "Main"
+
+[[sections.questions]]
+code = "used"
+type = "multiple"
+text = "Which services did you use?"
+options = [
+  { code = "shelter", value = 1, label = "Shelter" },
+  { code = "clinic", value = 2, label = "Clinic" },
+  { code = "other", value = 9, label = "Other" },
+]
+constraint = "count-selected(.) <= 2"
+constraint_message = "Choose at most two."
+
+[[sections.questions]]
+code = "used_other"
+type = "text"
+text = "Which other service?"
+max_length = 200
+relevant = "selected(${used}, 'other')"
+
+[[sections.questions]]
+code = "age"
+type = "number"
+text = "How old are you?"
+min = 16
+max = 99
+constraint = ". != 50 or not(selected(${used}, 'clinic'))"
+constraint_message = "Check the age."
+
+[[sections.questions]]
+code = "why"
+type = "text"
+text = "Why?"
+max_length = 300
+relevant = "(${age} >= 18 and selected(${used}, 'shelter')) or count-selected(${used}) > 1"
+constraint = "string-length(.) >= 3"
+'''
+
+
+def test_conditions_and_constraints_survive() -> None:
+    q = parse(WITH_EXPRESSIONS)
+    data = xlsform_bytes(q, "en", ["en"], {})
+    convert(data, file_type=".xlsx")
+    assert read_xlsform(data).questionnaire == q
+
+
+def test_a_range_with_its_own_message_stays_a_constraint() -> None:
+    survey = [{"type": "begin_group", "name": "g", EN: "G"},
+              {"type": "integer", "name": "age", EN: "Age?", "constraint": ". >= 16 and . <= 99",
+               "constraint_message::English (en)": "From 16 to 99, please."},
+              {"type": "end_group", "name": "g"}]
+    q = read_xlsform(workbook(survey, settings={"form_id": "ages"})).questionnaire
+    age = q.question("age")
+    assert (age.minimum, age.maximum) == (-999_999_999, 999_999_999)
+    assert age.constraint is not None and age.constraint_message == "From 16 to 99, please."
+    assert q.validate_answers({"age": 30}) == {"age": 30}
+    with pytest.raises(AnswerError) as caught:
+        q.validate_answers({"age": 12})
+    assert caught.value.problems == {"age": "From 16 to 99, please."}

@@ -31,8 +31,10 @@ NOTES = "notes"
 LIKERT = "likert"
 
 #: A number question's range and a text question's length, as the export writes them.
-RANGE_RE = re.compile(r"^\s*\.\s*>=\s*(-?[0-9]{1,9})\s+and\s+\.\s*<=\s*(-?[0-9]{1,9})\s*$")
-LENGTH_RE = re.compile(r"^\s*string-length\(\s*\.\s*\)\s*<=\s*([0-9]{1,5})\s*$")
+#: Either alone or followed by `` and (...)``, the question's own constraint.
+RANGE_RE = re.compile(r"^\s*\.\s*>=\s*(-?[0-9]{1,9})\s+and\s+\.\s*<=\s*(-?[0-9]{1,9})\s*(?:and\s+\((.*)\))?\s*$",
+                      re.DOTALL)
+LENGTH_RE = re.compile(r"^\s*string-length\(\s*\.\s*\)\s*<=\s*([0-9]{1,5})\s*(?:and\s+\((.*)\))?\s*$", re.DOTALL)
 #: A condition the built-in ``show_if`` expresses: one question, any of some options.
 SELECTED_RE = re.compile(r"^\s*selected\(\s*\$\{([a-z][a-z0-9_]*)\}\s*,\s*'([a-z0-9][a-z0-9_]*)'\s*\)\s*$")
 

@@ -4,10 +4,12 @@ The file is a standard XLSForm that pyxform converts and ODK or Kobo can field: 
 and an ``intro`` note first, each section a group (its intro a note at its top), choice questions
 as ``select_one``/``select_multiple`` with one choice list each (a rating scale: one list per
 scale, ``appearance`` ``likert``), number questions as ``integer`` with their range as the
-``constraint``, text questions with their length as the ``constraint``, conditions as ``relevant``
-(``selected(${q}, 'x') or ...``), scores as ``calculate`` rows whose calculation is the score in
-XPath. What XLSForm has no column for goes in the extra columns of survey.server.xlsform_columns,
-so :mod:`survey.server.xlsform_import` reads the file back to an equal definition.
+``constraint``, text questions with their length as the ``constraint`` (a question's own
+constraint joined with ``and (...)``), conditions as ``relevant`` (``show_if`` as
+``selected(${q}, 'x') or ...``, others as their expression text), scores as ``calculate`` rows
+whose calculation is the score in XPath. What XLSForm has no column for goes in the extra columns
+of survey.server.xlsform_columns, so :mod:`survey.server.xlsform_import` reads the file back to an
+equal definition.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 
+from survey.core import expression
 from survey.core.questionnaire import Question, Questionnaire, ScalePoint, Score
 from survey.server import xlsform_columns as col
 
@@ -137,6 +140,10 @@ class _Writer:
             row.update(type="integer", constraint=f". >= {question.minimum} and . <= {question.maximum}")
         else:
             row.update(type="text", constraint=f"string-length(.) <= {question.max_length}")
+        if question.constraint is not None:
+            own = expression.to_source(question.constraint)
+            row["constraint"] = f"{row['constraint']} and ({own})" if "constraint" in row else own
+            row.update(self.texts.cells("constraint_message", question.constraint_message))
         if question.required:
             row["required"] = "yes"
         if question.prefer_not_to_say:
@@ -146,6 +153,8 @@ class _Writer:
         if question.show_if is not None:
             ref = question.show_if.question
             row["relevant"] = " or ".join(f"selected(${{{ref}}}, '{code}')" for code in question.show_if.any_of)
+        elif question.relevant is not None:
+            row["relevant"] = expression.to_source(question.relevant)
         return row
 
 
@@ -172,7 +181,8 @@ def xlsform_bytes(q: Questionnaire, source_language: str, languages: Sequence[st
     writer = _Writer(q, texts)
     writer.rows()
     wb = Workbook()
-    survey_columns = [*_SURVEY_COLUMNS, *texts.columns("label"), *texts.columns("hint"), *_SURVEY_EXTRA]
+    survey_columns = [*_SURVEY_COLUMNS, *texts.columns("label"), *texts.columns("hint"), *_SURVEY_EXTRA,
+                      *texts.columns("constraint_message")]
     used = {k for r in writer.survey for k in r}
     _sheet(wb, "survey", [c for c in survey_columns if c in used or c in _SURVEY_COLUMNS], writer.survey, first=True)
     choice_columns = ["list_name", "name", *texts.columns("label"), col.NUMERIC_VALUE, col.LAST]

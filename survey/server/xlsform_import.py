@@ -24,6 +24,7 @@ from pyxform.errors import PyXFormError
 from pyxform.xls2json import workbook_to_json
 from pyxform.xls2json_backends import DefinitionData, get_xlsform
 
+from survey.core import expression
 from survey.core.languages import LANGUAGES
 from survey.core.questionnaire import (
     CODE_RE,
@@ -125,7 +126,8 @@ def _check_cells(wb: DefinitionData) -> None:
 
 
 #: The columns (base names, with pyxform's aliases) a kind of text is read from.
-_KINDS = {"label": {"label", "caption"}, "hint": {"hint"}, "title": {"form_title"}}
+_KINDS = {"label": {"label", "caption"}, "hint": {"hint"}, "title": {"form_title"},
+          "constraint_message": {"constraint_message", "constraining_message"}}
 
 
 def _language_of(name: str, default: str | None) -> str | None:
@@ -317,47 +319,49 @@ class _Converter:
         if col.yes(element.get(col.SORT_OPTIONS)):
             out["sort_options"] = True
         constraint = str(bind.get("constraint") or "").strip()
+        message = self.label(code, "constraint_message", required=False)
+        own = constraint
         if kind in ("select one", "select all that apply"):
             self.choice_question(element, out, appearance)
-            if constraint:
-                self.problems.append(f"{self.where(code, 'constraint')}: a constraint on a choice question is "
-                                     "not supported")
         elif kind == "integer":
             out["type"] = "number"
             out["min"], out["max"] = col.WIDEST_RANGE
-            if constraint:
-                match = col.RANGE_RE.match(constraint)
-                if match is None:
-                    self.problems.append(f"{self.where(code, 'constraint')}: a number's constraint is read as its "
-                                         "range, written '. >= 16 and . <= 99'")
-                else:
-                    out["min"], out["max"] = int(match[1]), int(match[2])
+            match = col.RANGE_RE.match(constraint)
+            # A range alone is the question's range; with a message of its own it stays a constraint.
+            if match is not None and (match[3] is not None or not message) and _parses(match[3]):
+                out["min"], out["max"], own = int(match[1]), int(match[2]), match[3] or ""
         elif kind == "text":
             out["type"] = "text"
             out["max_length"] = MAX_TEXT_LENGTH
-            if constraint:
-                match = col.LENGTH_RE.match(constraint)
-                if match is None or not 1 <= int(match[1]) <= MAX_TEXT_LENGTH:
-                    self.problems.append(f"{self.where(code, 'constraint')}: a text's constraint is read as its "
-                                         f"length, written 'string-length(.) <= 500' (at most {MAX_TEXT_LENGTH})")
-                else:
-                    out["max_length"] = int(match[1])
+            match = col.LENGTH_RE.match(constraint)
+            if (match is not None and 1 <= int(match[1]) <= MAX_TEXT_LENGTH
+                    and (match[2] is not None or not message) and _parses(match[2])):
+                out["max_length"], own = int(match[1]), match[2] or ""
         else:
             self.problems.append(f"{self.where(code, 'type')}: the type '{kind}' is not supported here")
-        if bind.get("jr:constraintMsg"):
-            self.problems.append(f"{self.where(code, 'constraint_message')}: this platform shows its own message "
-                                 "for a range or a length; a constraint message is not supported")
+        if own:
+            self.expression(own, code, "constraint")
+            out["constraint"] = own
+            if message:
+                out["constraint_message"] = message
         relevant = str(bind.get("relevant") or "").strip()
         if relevant:
             condition = self.condition(relevant)
-            if condition is None:
-                self.problems.append(f"{self.where(code, 'relevant')}: '{relevant}' is not supported; write "
-                                     "selected(${question}, 'option') or ... about one earlier choice question")
-            else:
+            if condition is not None:
                 out["show_if"] = condition
+            else:
+                self.expression(relevant, code, "relevant")
+                out["relevant"] = relevant
         if code:
             self.codes[code] = out.get("type", "")
         return out
+
+    def expression(self, text: str, code: str, column: str) -> None:
+        """Name the cell of an expression the shared parser refuses (survey.core.expression)."""
+        try:
+            expression.parse(text)
+        except expression.ExpressionError as exc:
+            self.problems.append(f"{self.where(code, column)}: {exc}")
 
     def condition(self, relevant: str) -> Json | None:
         parts = re.split(r"\s+or\s+", relevant)
@@ -431,6 +435,16 @@ class _Converter:
         else:
             out["min_items"] = int(min_items)
         return out
+
+
+def _parses(text: str | None) -> bool:
+    if text is None:
+        return True
+    try:
+        expression.parse(text)
+    except expression.ExpressionError:
+        return False
+    return True
 
 
 def _is_scale(choices: Sequence[Json]) -> bool:
