@@ -16,10 +16,9 @@ from flask import Flask
 from werkzeug.serving import make_server
 
 from survey.core.expression import ExpressionError, parse, to_json
-from survey.core.questionnaire import Questionnaire
-from survey.core.questionnaire import parse as parse_definition
 from tests.conftest import LiveServer, add_survey
 from tests.helpers import count_responses
+from tests.test_expression import field
 
 if TYPE_CHECKING:
     from playwright.sync_api import BrowserContext
@@ -53,45 +52,6 @@ def test_the_shared_table_gives_the_same_values_in_chromium(app: Flask, live_ser
         if g != e or isinstance(g, bool) != isinstance(e, bool)
     ]
     assert not wrong
-
-
-FORM = """id = "conditions"
-version = 1
-title = "Conditions"
-[[sections]]
-code = "s"
-title = "Section"
-[[sections.questions]]
-code = "used"
-type = "single"
-text = "Did you use the service?"
-prefer_not_to_say = true
-options = [{ code = "yes", value = 1, label = "Yes" }, { code = "no", value = 2, label = "No" }]
-[[sections.questions]]
-code = "kinds"
-type = "multiple"
-text = "Which kinds?"
-relevant = "${used} = 'yes'"
-options = [{ code = "a", value = 1, label = "Kind A" }, { code = "b", value = 2, label = "Kind B" }, { code = "c", value = 3, label = "Kind C" }]
-[[sections.questions]]
-code = "age"
-type = "number"
-text = "How old are you?"
-min = 0
-max = 120
-prefer_not_to_say = true
-relevant = "count-selected(${kinds}) >= 2"
-constraint = ". >= 16"
-constraint_message = "People under 16 cannot take part in this survey."
-"""
-
-
-def field(app: Flask) -> Questionnaire:
-    """Add the questionnaire above to the app's registry of definitions (as an import would)."""
-    q = parse_definition(FORM, "conditions.toml")
-    registry = app.extensions["questionnaires"]
-    getattr(registry, "builtin", registry)[q.key] = q
-    return q
 
 
 @pytest.fixture

@@ -4,17 +4,28 @@ expression to its questionnaire. The same table runs in Chromium (tests/test_bro
 
 from __future__ import annotations
 
+import html
 import json
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
+from flask import Flask
 
 from survey.core import expression
 from survey.core.expression import ExpressionError, evaluate, parse, to_json, to_source
-from survey.core.questionnaire import CONSTRAINT, PREFER_NOT_TO_SAY, AnswerError, DefinitionError, load_directory
+from survey.core.questionnaire import (
+    CONSTRAINT,
+    PREFER_NOT_TO_SAY,
+    AnswerError,
+    DefinitionError,
+    Questionnaire,
+    load_directory,
+)
 from survey.core.questionnaire import parse as parse_definition
+from tests.conftest import add_survey
+from tests.helpers import count_responses
 
 CASES: list[dict[str, Any]] = json.loads((Path(__file__).parent / "data" / "expression_cases.json").read_text("utf-8"))
 
@@ -178,3 +189,64 @@ def test_a_condition_sees_only_answers_that_were_shown() -> None:
     ).replace('code = "age"\n', 'code = "age"\nrelevant = "selected(${kinds}, \'a\')"\n'))
     # kinds is not shown (used = no), so its answer is dropped and age, which depends on it, too.
     assert q.validate_answers({"used": "no", "kinds": ["a"], "age": 30}) == {"used": "no"}
+
+
+# -- on the server, without JavaScript ----------------------------------------------------------
+
+FORM = """id = "conditions"
+version = 1
+title = "Conditions"
+[[sections]]
+code = "s"
+title = "Section"
+[[sections.questions]]
+code = "used"
+type = "single"
+text = "Did you use the service?"
+prefer_not_to_say = true
+options = [{ code = "yes", value = 1, label = "Yes" }, { code = "no", value = 2, label = "No" }]
+[[sections.questions]]
+code = "kinds"
+type = "multiple"
+text = "Which kinds?"
+relevant = "${used} = 'yes'"
+options = [{ code = "a", value = 1, label = "Kind A" }, { code = "b", value = 2, label = "Kind B" }, { code = "c", value = 3, label = "Kind C" }]
+[[sections.questions]]
+code = "age"
+type = "number"
+text = "How old are you?"
+min = 0
+max = 120
+prefer_not_to_say = true
+relevant = "count-selected(${kinds}) >= 2"
+constraint = ". >= 16"
+constraint_message = "People under 16 cannot take part in this survey."
+"""
+
+
+def field(app: Flask) -> Questionnaire:
+    """Add the questionnaire above to the app's registry of definitions (as an import would)."""
+    q = parse_definition(FORM, "conditions.toml")
+    registry = app.extensions["questionnaires"]
+    getattr(registry, "builtin", registry)[q.key] = q
+    return q
+
+
+
+
+def test_without_javascript_conditions_are_in_words_answers_not_asked_are_dropped_constraints_refuse(app: Flask) -> None:
+    field(app)
+    _uid, token = add_survey(app, "conditions@1")
+    client = app.test_client()
+    page = html.unescape(client.get(f"/s/{token}").get_data(as_text=True))
+    assert "Only answer this if your answer to “Did you use the service?” was: Yes." in page
+    assert "Only answer this if you chose at least 2 answers to “Which kinds?”." in page
+    assert 'aria-describedby="age-condition' in page or "age-condition" in page
+    # The constraint, with its own words, on an answer the condition asks for.
+    refused = client.post(f"/s/{token}", data={"used": "yes", "kinds": ["a", "b"], "age": "12"})
+    assert refused.status_code == 400
+    assert "People under 16 cannot take part in this survey." in html.unescape(refused.get_data(as_text=True))
+    assert count_responses(app) == 0
+    # Answers to questions whose condition is false were not asked: dropped, not refused.
+    assert client.post(f"/s/{token}", data={"used": "no", "kinds": ["a", "b"], "age": "12"}).status_code == 303
+    assert count_responses(app) == 1
