@@ -86,7 +86,8 @@ def test_pip_install_without_extras_gives_a_working_analyst_and_no_web_stack(
     assert install.returncode == 0, install.stderr[-3000:]
 
     # Away from the source tree, so that only the installed package can be imported.
-    for module in ("flask", "sqlalchemy", "wtforms", "flask_babel", "gunicorn", "psycopg", "alembic"):
+    for module in ("flask", "sqlalchemy", "wtforms", "flask_babel", "gunicorn", "psycopg", "alembic",
+                   "openpyxl", "pyreadstat", "pandas"):  # the [stats] extra is not in the base install either
         probe = subprocess.run([str(python), "-c", f"import {module}"], capture_output=True, text=True,
                                env=clean, cwd=tmp_path)
         assert probe.returncode != 0 and "ModuleNotFoundError" in probe.stderr, f"{module} is installed"
@@ -103,3 +104,16 @@ def test_pip_install_without_extras_gives_a_working_analyst_and_no_web_stack(
     where = subprocess.run([str(python), "-c", "import survey; print(survey.__file__)"],
                            capture_output=True, text=True, env=clean, cwd=tmp_path)
     assert str(env_dir) in where.stdout, "the test must run the installed copy, not the source tree"
+
+    # The statistical formats need the [stats] extra: asked for without it, refused with the way to install it,
+    # before the passphrase is asked or any output written.
+    for formats in ("sav", "csv,xlsx", "dta"):
+        refused = subprocess.run(
+            [str(env_dir / "bin" / "survey-analyst"), "report", str(export), "--key", str(analyst_key.private),
+             "--out", str(tmp_path / "out-stats"), "--formats", formats],
+            capture_output=True, text=True, env=clean, cwd=tmp_path, stdin=subprocess.DEVNULL, timeout=120,
+        )
+        assert refused.returncode == 2, refused.stderr
+        assert 'pip install "run-survey[stats]"' in refused.stderr, refused.stderr
+        assert "Traceback" not in refused.stderr
+        assert not (tmp_path / "out-stats").exists()
