@@ -220,7 +220,7 @@ def test_the_bosnian_console_shows_no_english_string_on_any_page(
     page.wait_for_url(f"{base}/console/")
 
     # Every console page reachable by a link, from the list of surveys on.
-    queue, visited = deque([f"{base}/console/"]), set()
+    queue, visited = deque([f"{base}/console/"]), set[str]()
     while queue and len(visited) < 80:
         url = queue.popleft()
         if url in visited:
