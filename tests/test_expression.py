@@ -250,3 +250,25 @@ def test_without_javascript_conditions_are_in_words_answers_not_asked_are_droppe
     # Answers to questions whose condition is false were not asked: dropped, not refused.
     assert client.post(f"/s/{token}", data={"used": "no", "kinds": ["a", "b"], "age": "12"}).status_code == 303
     assert count_responses(app) == 1
+
+
+def test_service_access_2_asks_about_barriers_only_after_an_unmet_need_and_version_1_is_unchanged() -> None:
+    definitions = load_directory()
+    v1, v2 = definitions["service_access@1"], definitions["service_access@2"]
+    assert v1.question("barriers").relevant is None  # surveys made with version 1 keep asking everyone
+    assert [s.code for s in v1.sections] == [s.code for s in v2.sections] and v1.codes == v2.codes
+    services = [q.code for q in v2.sections[0].questions]
+    assert len(services) == 14
+    for code in services:
+        for answer, asked in (("tried_could_not_get", True), ("needed_did_not_try", True),
+                              ("needed_and_used", False), ("not_needed", False), (PREFER_NOT_TO_SAY, False)):
+            answers = {**dict.fromkeys(services, "not_needed"), code: answer, "barriers": ["cost"]}
+            assert ("barriers" in v2.validate_answers(answers)) is asked, (code, answer)
+    assert "barriers" not in v2.validate_answers({"barriers": ["cost"]})  # no services answered
+
+
+def test_service_access_2_says_its_condition_in_words_by_section(app: Flask) -> None:
+    _uid, token = add_survey(app, "service_access@2")
+    page = html.unescape(app.test_client().get(f"/s/{token}").get_data(as_text=True))
+    assert ("Only answer this if your answer to any question in “Services you needed” was: "
+            "I tried to get it but could not / I needed it but did not try to get it.") in page
