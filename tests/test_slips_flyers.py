@@ -104,7 +104,8 @@ def test_the_flyer_carries_organisation_contact_promise_and_key_id(app: Flask) -
             "Margina Tuzla", "Amra, 061 123 456, Mon-Fri 9-17")
         key_id = session().scalars(select(Survey.key_id)).one()
     flyer = client.get(page + "?lang=en").get_data(as_text=True)
-    assert "From Margina Tuzla" in flyer and "Questions? Amra, 061 123 456, Mon-Fri 9-17" in flyer
+    assert '<p class="flyer-organisation" data-organisation>Margina Tuzla</p>' in flyer
+    assert "Questions? Amra, 061 123 456, Mon-Fri 9-17" in flyer
     assert PROMISE in flyer
     assert re.search(rf'class="flyer-key" data-key-id dir="ltr"><small>Encryption key: {format_key_id(key_id)}</small>', flyer)
     # The form shows what was saved, for the next print.

@@ -56,8 +56,8 @@ def flyer_texts(link: Link, lang: str) -> dict[str, str]:
             "code": gettext("You will need a one-time code: ask the person who gave you this flyer."),
             "key": gettext("Encryption key: %(key)s", key=format_key_id(link.survey.key_id)),
         }
-        if link.flyer_organisation:
-            texts["organisation"] = gettext("From %(organisation)s", organisation=link.flyer_organisation)
+        if link.flyer_organisation:  # the name alone, as written: no sentence to decline it in
+            texts["organisation"] = link.flyer_organisation
         if link.flyer_contact:
             texts["contact"] = gettext("Questions? %(contact)s", contact=link.flyer_contact)
     return _printed(lang, texts)
