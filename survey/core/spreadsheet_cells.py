@@ -49,12 +49,21 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "
 #: Where a reader may cut a cell into several.
 SEPARATORS = (",", ";", "\t", "\n")
 
-_TRIGGER = re.compile(r'(?:^|(?<=[,;\t\n]))((?:[^\S\n]|")*)(?=[=+\-@\t\r\uff1d\uff0b\uff0d\uff20])')
+_TRIGGERS = "=+\\-@\t\r\uff1d\uff0b\uff0d\uff20"
+_ANY_TRIGGER = re.compile(f"[{_TRIGGERS}]")
+#: A separator, then spaces (not a line break, itself a separator) and quotes, before a trigger.
+_INNER = re.compile(f'([,;\\t\\n](?:[^\\S\\n]|")*)(?=[{_TRIGGERS}])')
+#: The same at the start of the cell.
+_START = re.compile(f'((?:[^\\S\\n]|")*)(?=[{_TRIGGERS}])')
 
 
 def text_cell(text: str) -> str:
     """A CSV cell for text from outside the code (see the module's docstring)."""
-    return _TRIGGER.sub(r"\1'", visible(text, line_breaks=True))
+    text = visible(text, line_breaks=True)
+    if _ANY_TRIGGER.search(text) is None:  # most answers: nothing to do
+        return text
+    text = _INNER.sub(r"\1'", text)
+    return _START.sub(r"\1'", text, count=1) if _START.match(text) else text
 
 
 def cell(value: object) -> str:

@@ -44,6 +44,8 @@ def _escape_match(match: re.Match[str]) -> str:
 def visible(text: str, *, line_breaks: bool = False) -> str:
     """``text`` with every control character listed in the module's docstring shown as ``\\uXXXX``;
     with ``line_breaks``, line breaks are kept as LF."""
+    if text.isprintable():  # every character escaped here is one Python does not call printable
+        return text
     if line_breaks:
         return _ESCAPED_KEEPING_LF.sub(_escape_match, _CR.sub("\n", text))
     return _ESCAPED.sub(_escape_match, text)
