@@ -197,6 +197,17 @@ def mark_reviewed(session: Session, key: str, lang: str, reviewed: bool = True) 
     row.reviewed_languages = " ".join(sorted(done))
 
 
+def imported_list(session: Session) -> list[tuple[str, StoredTexts, bool]]:
+    """Every imported definition (drafts too): key, languages, published."""
+    rows = session.scalars(select(ImportedQuestionnaire)
+                           .order_by(ImportedQuestionnaire.questionnaire_id, ImportedQuestionnaire.version)).all()
+    return [(f"{r.questionnaire_id}@{r.version}", stored_texts(r), r.published) for r in rows]
+
+
+def is_published(session: Session, key: str) -> bool:
+    return any(k == key and published for k, _texts, published in imported_list(session))
+
+
 def publish(session: Session, key: str) -> None:
     qid, _, version = key.partition("@")
     row = session.scalar(select(ImportedQuestionnaire).where(
