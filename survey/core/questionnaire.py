@@ -229,6 +229,8 @@ class Questionnaire:
                     yield q.help, f"{self.id}: {q.code} help"
                 for _code, label in q.choices():
                     yield label, f"{self.id}: {q.code} option"
+                if q.constraint_message:
+                    yield q.constraint_message, f"{self.id}: {q.code} constraint message"
         for sc in self.scores:
             yield sc.label, f"{self.id}: score {sc.code}"
 
