@@ -38,6 +38,8 @@ setup: $(STAMP) compile-translations
 compile-translations: $(STAMP)
 	@if ls translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
 		$(BIN)/pybabel compile --statistics -d translations 2>&1 | tail -n 1; fi
+	@# The analyst tool's own words, read without Babel (survey/analyst/interface.py).
+	$(BIN)/python -m survey.devtools.analyst_catalog
 
 # Extract every string (code, templates, questionnaire TOML) into messages.pot, update each
 # catalog (creating missing ones for the languages in survey/core/languages.py), then compile.
