@@ -219,7 +219,7 @@ def test_actions_are_audited_with_account_and_day_only(app: Flask, world: World)
     client = login(app, "assigned")
     token = csrf(client, "/console/password")
     client.post(f"/console/surveys/{world.survey_id}/links", data={"csrf_token": token, "label": "Van"})
-    client.post(f"/console/links/{world.link_id}/codes", data={"csrf_token": token, "count": "3"})
+    client.post(f"/console/links/{world.link_id}/codes", data={"csrf_token": token, "count": "3", "lang": "en"})
     client.post(f"/console/links/{world.spare_link_id}/revoke", data={"csrf_token": token, "confirm": "yes"})
     client.post(f"/console/surveys/{world.survey_id}/close", data={"csrf_token": token, "confirm": "yes"})
     with app.app_context():

@@ -123,7 +123,7 @@ def test_the_revoke_page_says_how_many_codes_stop_working_without_telling_how_ma
     url = f"/console/links/{setup.link_id}/revoke"
     assert "one-time codes" not in coord.get(url).get_data(as_text=True)
     made = coord.post(f"/console/links/{setup.link_id}/codes",
-                      data={"csrf_token": csrf(coord, "/console/password"), "count": "7"})
+                      data={"csrf_token": csrf(coord, "/console/password"), "count": "7", "lang": "en"})
     assert made.status_code == 200
     page = coord.get(url).get_data(as_text=True)
     assert "The one-time codes made for this link (7, used or not) stop working" in page
@@ -162,7 +162,7 @@ def test_every_console_form_puts_its_errors_in_a_summary_at_the_top_linking_to_e
         "/console/surveys/new": ({"title": "", "questionnaire": "nope@9"}, ["title", "questionnaire", "key_id", "languages-0"]),
         "/console/users": ({"username": "a b", "new": "short"}, ["username", "new"]),
         "/console/password": ({"current": "", "new": "x", "repeat": "y"}, ["current", "new", "repeat"]),
-        f"/console/links/{setup.link_id}/codes": ({"count": "0"}, ["count"]),
+        f"/console/links/{setup.link_id}/codes": ({"count": "0", "lang": "en"}, ["count"]),
     }
     for url, (data, fields) in cases.items():
         response = admin.post(url, data={"csrf_token": token, **data})
