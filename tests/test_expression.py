@@ -250,6 +250,9 @@ def test_without_javascript_conditions_are_in_words_answers_not_asked_are_droppe
     # Answers to questions whose condition is false were not asked: dropped, not refused.
     assert client.post(f"/s/{token}", data={"used": "no", "kinds": ["a", "b"], "age": "12"}).status_code == 303
     assert count_responses(app) == 1
+    # ... even a mistake in one: "thirty" is not a number, but the question was not asked.
+    assert client.post(f"/s/{token}", data={"used": "yes", "kinds": ["a"], "age": "thirty"}).status_code == 303
+    assert count_responses(app) == 2
 
 
 def test_service_access_2_asks_about_barriers_only_after_an_unmet_need_and_version_1_is_unchanged() -> None:
