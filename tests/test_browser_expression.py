@@ -99,3 +99,20 @@ def test_conditions_and_constraints_apply_live_with_the_servers_words(app: Flask
     page.click("[data-submit]")
     page.wait_for_url("**/thanks**")
     assert count_responses(app) == 1
+
+
+def test_service_access_2_shows_barriers_only_after_an_unmet_need(app: Flask, live_server: LiveServer, phone: BrowserContext) -> None:
+    _uid, token = add_survey(app, "service_access@2")
+    page = phone.new_page()
+    page.goto(f"{live_server.url}/s/{token}")
+    page.wait_for_selector("html.enhanced")
+    barriers = page.locator("#q-barriers")
+    assert barriers.get_attribute("hidden") is not None  # nothing answered: no unmet need
+    page.check('input[name="svc_detox"][value="needed_and_used"]')
+    assert barriers.get_attribute("hidden") is not None
+    page.check('input[name="svc_detox"][value="tried_could_not_get"]')
+    assert barriers.get_attribute("hidden") is None
+    page.check('input[name="svc_detox"][value="not_needed"]')
+    assert barriers.get_attribute("hidden") is not None
+    page.check('input[name="svc_detox"][value="needed_did_not_try"]')
+    assert barriers.get_attribute("hidden") is None

@@ -29,7 +29,6 @@ RANGE = "range"
 LENGTH = "length"
 PNTS_ALONE = "pnts_alone"
 RESERVED = "reserved"
-CONDITION = "condition"
 #: An answer its question's ``constraint`` refuses; the words are the question's ``constraint_message``.
 CONSTRAINT = "constraint"
 UNKNOWN = "unknown"
