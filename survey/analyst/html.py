@@ -158,9 +158,11 @@ class Page:
     def cell(self, c: Cell, decimals: int = 2) -> str:
         _ = self._
         if c.status == PRIMARY:
-            return f'<td class="s" title="{e(_("fewer than %(k)s responses", k=self.k))}">&lt;k</td>'
+            title = _("fewer than %(k)s responses", k=self.k)
+            return f'<td class="s" title="{e(title)}">&lt;k</td>'
         if c.status == COMPLEMENT:
-            return f'<td class="s" title="{e(_("hidden so that a small count cannot be worked out"))}">{e(_("hidden"))}</td>'
+            title, hidden = _("hidden so that a small count cannot be worked out"), _("hidden")
+            return f'<td class="s" title="{e(title)}">{e(hidden)}</td>'
         return f'<td class="n">{"–" if c.value is None else _num(c.value, decimals)}</td>'
 
     def fig(self, f: Figure | None, decimals: int = 2, percent: bool = False) -> str:
@@ -207,9 +209,9 @@ def one_way_html(page: Page, t: Table, label: Callable[[str], str], first: str) 
         body.append(f'<tr><th scope="row">{e(label(col))}</th>{page.cell(c)}{share}</tr>')
     if total is not None:
         body.append(f'<tr class="total"><th scope="row">{e(label(TOTAL))}</th>{page.cell(total)}<td></td><td></td></tr>')
-    out = [f'<div class="wrap"><table><thead><tr><th scope="col">{e(first)}</th>'
-           f'<th class="n" scope="col">{e(_("responses"))}</th><th class="n" scope="col">{e(_("share"))}</th>'
-           f'<th class="n" scope="col">{e(_("Interval (95%)"))}</th></tr></thead><tbody>{"".join(body)}</tbody></table></div>']
+    head = "".join(f'<th class="n" scope="col">{e(h)}</th>' for h in (_("responses"), _("share"), _("Interval (95%)")))
+    out = [f'<div class="wrap"><table><thead><tr><th scope="col">{e(first)}</th>{head}'
+           f'</tr></thead><tbody>{"".join(body)}</tbody></table></div>']
     if nobody:
         out.append(para(_("Not chosen by anyone (left out of the table): %(options)s.", options="; ".join(nobody)), "small"))
     out.append(page.suppression_note(t.cells[0]))
@@ -237,7 +239,7 @@ def stats_html(page: Page, t: Table, label: Callable[[str], str], first: str) ->
     out = [f'<div class="wrap"><table><thead><tr><th scope="col">{e(first)}</th>{head}</tr></thead>'
            f'<tbody>{"".join(body)}</tbody></table></div>']
     if empty:
-        out.append(f'<p class="small">{e(_("Groups with no responses are left out (%(n)s).", n=empty))}</p>')
+        out.append(para(_("Groups with no responses are left out (%(n)s).", n=empty), "small"))
     out.append(page.suppression_note([c for row in t.cells for c in row]))
     return "".join(out)
 
@@ -280,12 +282,11 @@ def render(o: Outcome) -> str:
     rejected = sum(o.rejected.values())
     body: list[str] = []
     body.append(_key_findings(page, key_findings(o.questionnaires, o.tables)))
+    cards = ((o.valid, _("valid responses")), (rejected, _("records rejected")), (len(o.inputs), _("export files")),
+             (s.k, _("smallest published count (k)")))
     intro = [
         '<div class="cards">',
-        f'<div class="card"><b>{o.valid:,}</b><span>{e(_("valid responses"))}</span></div>',
-        f'<div class="card"><b>{rejected:,}</b><span>{e(_("records rejected"))}</span></div>',
-        f'<div class="card"><b>{len(o.inputs)}</b><span>{e(_("export files"))}</span></div>',
-        f'<div class="card"><b>{s.k}</b><span>{e(_("smallest published count (k)"))}</span></div>',
+        *(f'<div class="card"><b>{n:,}</b><span>{e(what)}</span></div>' for n, what in cards),
         "</div>",
         para(_("Counts from 1 to %(last)s are not published (shown as “<k”), and some further counts are "
                "hidden (“hidden”) so that a small count cannot be worked out from totals. Each table says "
@@ -313,11 +314,12 @@ def render(o: Outcome) -> str:
     toc = "".join(
         f'<li class="l{level}"><a href="#{anchor}">{e(text)}</a></li>' for level, anchor, text in page.toc if level <= 3
     )
+    report_title, contents = _("Survey report"), _("Contents")
     head = (
-        f'<header class="top"><h1>{e(_("Survey report"))}</h1><p class="lead">{e(titles)}</p>'
+        f'<header class="top"><h1>{e(report_title)}</h1><p class="lead">{e(titles)}</p>'
         + para(_("Made on %(date)s with survey-analyst, offline, from %(n)s export file(s).",
                  date=dt.date.today().isoformat(), n=len(o.inputs)), "lead") +
-        f'</header><nav class="toc" aria-labelledby="toc"><h2 id="toc">{e(_("Contents"))}</h2><ol>{toc}</ol></nav>'
+        f'</header><nav class="toc" aria-labelledby="toc"><h2 id="toc">{e(contents)}</h2><ol>{toc}</ol></nav>'
     )
     footer = "<footer>" + para(_("Aggregates safe to publish are in aggregates.csv; run.json records the digests of "
                                  "the exports and of every output, so each published figure can be traced to its "
@@ -326,7 +328,7 @@ def render(o: Outcome) -> str:
     return (
         f'<!DOCTYPE html>\n<html lang="{e(lang)}" dir="{text_direction(lang)}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f'<title>{e(_("Survey report"))}: {e(titles)}</title><style>{CSS}</style></head>'
+        f'<title>{e(report_title)}: {e(titles)}</title><style>{CSS}</style></head>'
         f'<body><main>{head}{"".join(body)}{footer}</main></body></html>\n'
     )
 
@@ -336,7 +338,7 @@ def _key_findings(page: Page, kf: KeyFindings) -> str:
     items: list[str] = []
     for f in kf.responses:
         title = page.labels[f.questionnaire].title
-        items.append(f"<li>{page.markup(N_('%(survey)s: %(n)s valid responses.'), survey=e(title), n=page.fig(f))}</li>")
+        items.append("<li>" + page.markup(N_("%(survey)s: %(n)s valid responses."), survey=e(title), n=page.fig(f)) + "</li>")
     for sc, est in kf.scores:
         labels = page.labels[est.mean.questionnaire]
         q = labels.q
@@ -427,8 +429,8 @@ def _score_about(page: Page, q: Questionnaire, sc: Score) -> str:
               n=len(sc.items), topic="; ".join(topics), low=low_word, low_value=min(points), high=high_word,
               high_value=max(points)))
     parts = [f'<p class="about">{e(what)}</p>',
-             f'<p class="about range"><b>{e(_("Range: %(low)s to %(high)s.", low=lo, high=hi))}</b> '
-             f'{e(_("A higher score means answers closer to “%(high)s”.", high=high_word))}</p>']
+             '<p class="about range"><b>' + e(_("Range: %(low)s to %(high)s.", low=lo, high=hi)) + "</b> "
+             + e(_("A higher score means answers closer to “%(high)s”.", high=high_word)) + "</p>"]
     notes = []
     if sc.reverse:
         notes.append(_("Questions worded the other way round (%(n)s) are reversed first, so a higher score "
@@ -492,7 +494,7 @@ def _questionnaire(page: Page, q: Questionnaire, tables: list[Table], titles: di
             title = _("%(question)s by %(dimension)s", question=labels.question(t.variable), dimension=page.dim_name(t.by))
             blocks.append(page.keep(page.heading(4, title), crosstab_html(page, t, col_label, row_label)))
         if len(crosstabs) > MAX_CROSSTABS:
-            blocks.append(f"<p>{e(_('%(n)s more cross-tables are in aggregates.csv.', n=len(crosstabs) - MAX_CROSSTABS))}</p>")
+            blocks.append(para(_("%(n)s more cross-tables are in aggregates.csv.", n=len(crosstabs) - MAX_CROSSTABS)))
         out.append(page.keep(page.heading(3, _("Main breakdowns")), blocks[0], "".join(blocks[1:])))
     return "".join(out)
 
@@ -518,7 +520,7 @@ def _score(page: Page, q: Questionnaire, sc: Score, tables: list[Table]) -> str:
                                "each range, the answer nearest its middle.", k=page.k), "small"))
         hidden = len(ticks) - len(shown)
         if hidden:  # only with noise or a tiny sample: bins are at least k wide
-            rest.append(f"<p>{e(_('Score groups with too few responses are not drawn (%(n)s).', n=hidden))}</p>")
+            rest.append(para(_("Score groups with too few responses are not drawn (%(n)s).", n=hidden)))
     for dim in DIM_NAMES:
         by = _find(tables, "score_by", sc.code, dim)
         if by is None:
@@ -563,14 +565,16 @@ def _suppression(page: Page) -> str:
             what = (labels.question(t.variable) if labels and t.variable else _("responses"))
             by = page.dim_name(t.by) if t.by and t.by != "survey" else ""
             title = labels.title if labels else t.questionnaire
-            rows.append(f"<tr><td>{e(title)}</td><td>{e(_(_KINDS.get(t.kind, t.kind)))}</td><td>{e(what)}</td>"
+            kind = _(_KINDS.get(t.kind, t.kind))
+            rows.append(f"<tr><td>{e(title)}</td><td>{e(kind)}</td><td>{e(what)}</td>"
                         f'<td>{e(by)}</td><td class="n">{sup[PRIMARY]}</td><td class="n">{sup[COMPLEMENT]}</td></tr>')
     if rows:
-        first.append(f'<div class="wrap"><table><thead><tr><th>{e(_("questionnaire"))}</th><th>{e(_("table"))}</th>'
-                     f'<th>{e(_("question or score"))}</th><th>{e(_("by"))}</th><th class="n">&lt;k</th>'
-                     f'<th class="n">{e(_("hidden"))}</th></tr></thead><tbody>{"".join(rows)}</tbody></table></div>')
+        head = "".join(f"<th>{e(h)}</th>" for h in (_("questionnaire"), _("table"), _("question or score"), _("by")))
+        hidden = _("hidden")
+        first.append(f'<div class="wrap"><table><thead><tr>{head}<th class="n">&lt;k</th>'
+                     f'<th class="n">{e(hidden)}</th></tr></thead><tbody>{"".join(rows)}</tbody></table></div>')
     else:
-        first.append(f"<p>{e(_('Nothing needed to be suppressed.'))}</p>")
+        first.append(para(_("Nothing needed to be suppressed.")))
     return page.keep(page.heading(2, _("What was suppressed and why"), cls="part"), "".join(first))
 
 
@@ -582,15 +586,15 @@ def _rejections(page: Page) -> str:
         return page.keep(heading, para(_("All %(n)s records decrypted and fitted the questionnaire.", n=_num(o.records))))
     out = [para(_("Rejected records are counted here and never enter any figure of this report. Each one is "
                   "listed, with its reason, in rejected.csv.")),
-           f'<table><thead><tr><th>{e(_("reason"))}</th><th class="n">{e(_("records"))}</th></tr></thead><tbody>']
+           "<table><thead><tr><th>" + e(_("reason")) + '</th><th class="n">' + e(_("records")) + "</th></tr></thead><tbody>"]
     for reason, n in sorted(o.rejected.items()):
         out.append(f'<tr><td>{e(reason)}</td><td class="n">{n:,}</td></tr>')
     out.append("</tbody></table>")
     rest = []
     if o.examples:
         rest.append(page.heading(3, _("The first rejected records")))
-        rest.append(f'<div class="wrap"><table><thead><tr><th>{e(_("record"))}</th><th>{e(_("reason"))}</th>'
-                    f'<th>{e(_("detail"))}</th></tr></thead><tbody>')
+        head = "".join(f"<th>{e(h)}</th>" for h in (_("record"), _("reason"), _("detail")))
+        rest.append(f'<div class="wrap"><table><thead><tr>{head}</tr></thead><tbody>')
         for rid, reason, detail in o.examples:
             rest.append(f'<tr><td class="mono">{e(rid)}</td><td>{e(reason)}</td><td class="mono">{e(detail[:160])}</td></tr>')
         rest.append("</tbody></table></div>")
@@ -600,8 +604,9 @@ def _rejections(page: Page) -> str:
 def _inputs(page: Page) -> str:
     _ = page._
     o = page.o
-    out = [f'<div class="wrap"><table><thead><tr><th>{e(_("file"))}</th><th>{e(_("survey"))}</th>'
-           f'<th>{e(_("questionnaire"))}</th><th>{e(_("key id"))}</th><th class="n">{e(_("records"))}</th>'
+    head = "".join(f"<th>{e(h)}</th>" for h in (_("file"), _("survey"), _("questionnaire"), _("key id")))
+    records = _("records")
+    out = [f'<div class="wrap"><table><thead><tr>{head}<th class="n">{e(records)}</th>'
            '<th>SHA-256</th></tr></thead><tbody>']
     for i in o.inputs:
         out.append(f'<tr><td>{e(i["file"])}</td><td>{e(i["survey_title"])}<br><span class="mono">{e(i["survey"])}</span></td>'
