@@ -38,6 +38,8 @@ SPLIT_TEXTS = ["x;=cmd|' /C calc'!A0;", "a\t=1+1", "ok\n=2+2", "fine, -1+1", "\u
                "\x1b[31mred\x1b[0m\x07", "\x00nul\x7f\x9b2J", "\uff1dSUM(1)"]
 SPLIT_CHANNELS = ["Outreach;=cmd|' /C calc'!A0;", "Clinic\t=1+1", "\u202eNGO", "\x1b]0;pwned\x07Drop-in"]
 BIDI_TITLE = "\u202egpj.exe \u2066x\u2069 \u061c"  # in the survey's title, which the report shows
+LABEL_TOML = "No \\u202e\\u001b[2J"  # an option label, as TOML escapes
+LABEL_SHOWN = "No \\u202e\\u001b[2J"  # as it must be shown (the same characters, made visible)
 ESCAPE_CODE = "\x1b[2J\x1b]0;owned\x07code"  # an unknown question code that would clear the terminal
 #: What must never reach a terminal, a CSV cell or the HTML as it is (besides line breaks).
 CONTROLS = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
@@ -110,7 +112,10 @@ def hostile(tmp_path_factory: pytest.TempPathFactory, analyst_key: AnalystKey) -
     good = envelope.seal(plaintext.encode(q, "en", {"needed_treatment": "no"}), public, UID)
     lines.append(b'{"channel": "x\\udc00", "envelope": "' + base64.b64encode(good) + b'"}\n')
     export = base / "hostile.jsonl"
-    write_export(export, lines, analyst_key.key_id, q.source)
+    # The export's definition (which the analyst reads) labels an option with controls.
+    plain_no = '{ code = "no", value = 2, label = "No" }'
+    assert plain_no in q.source
+    write_export(export, lines, analyst_key.key_id, q.source.replace(plain_no, plain_no.replace('"No"', f'"{LABEL_TOML}"')))
     out = base / "report"
     result = run_analyst("report", export, "--key", analyst_key.private, "--out", out, "--k", "3", "--workers", "2")
     decrypted = run_analyst("decrypt", export, "--key", analyst_key.private, "--out", out / "decrypted.csv")
@@ -241,6 +246,8 @@ def test_the_report_shows_controls_as_text(hostile: Hostile) -> None:
     text = "".join(page.text)
     assert "\\u202egpj.exe \\u2066x\\u2069 \\u061c" in text and "\\u001b]0;pwned\\u0007Drop-in" in text
     assert "Outreach;=cmd" in text  # HTML is not a spreadsheet: the label is shown as it was written
+    assert LABEL_SHOWN in text  # the option label from the export's definition, in tables and charts
+    assert LABEL_SHOWN in (out / "codebook.csv").read_text(encoding="utf-8")
 
 
 def test_run_json_names_the_per_person_files(hostile: Hostile) -> None:

@@ -1,7 +1,9 @@
 """Charts as inline SVG text, drawn with matplotlib's SVG backend (no display, no files).
 
 Imported only by the report writer, so the rest of the analyst tool starts without matplotlib.
-Text stays text in the SVG (selectable, printable, small) and matplotlib escapes it; mathtext is
+Text stays text in the SVG (selectable, printable, small) and matplotlib escapes it; control
+characters in labels are shown as ``\\uXXXX`` (:func:`survey.core.visible_text.visible`), never
+drawn or passed to the SVG, nor to a font warning on the terminal; mathtext is
 off so a ``$`` in a label is just a dollar sign. Margins are worked out from the labels' measured
 widths rather than with ``bbox_inches="tight"``, which draws every chart twice."""
 
@@ -16,6 +18,8 @@ matplotlib.use("Agg")
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from matplotlib.textpath import text_to_path
+
+from survey.core.visible_text import visible
 
 matplotlib.rcParams.update({
     "svg.fonttype": "none",
@@ -58,7 +62,8 @@ def _figure(plot_w: float, plot_h: float, left: float, bottom: float, right: flo
 def bars(labels: Sequence[str], values: Sequence[float], xlabel: str, title: str = "",
          notes: Sequence[str] | None = None) -> str:
     """Horizontal bars, first label on top; a non-empty note replaces a bar's number (e.g. "<k")."""
-    shown = [short(lbl) for lbl in labels]
+    shown = [short(visible(lbl)) for lbl in labels]
+    xlabel, title = visible(xlabel), visible(title)
     top = max(values) if values else 1
     texts = [(notes[i] if notes and notes[i] else _num(v)) for i, v in enumerate(values)]
     left = _PAD + max((_width(s) for s in shown), default=0) + 0.1
@@ -81,6 +86,8 @@ def bars(labels: Sequence[str], values: Sequence[float], xlabel: str, title: str
 
 def histogram(labels: Sequence[str], counts: Sequence[int], xlabel: str, ylabel: str) -> str:
     """Vertical bars over score values (already binned and suppressed); a label may have two lines."""
+    labels = [visible(s, line_breaks=True) for s in labels]
+    xlabel, ylabel = visible(xlabel), visible(ylabel)
     rotate = len(labels) >= 12
     lines = max((s.count("\n") + 1 for s in labels), default=1)
     widest = max((_width(line) for s in labels for line in s.split("\n")), default=0)
