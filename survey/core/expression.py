@@ -37,7 +37,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 #: Bounds on what a definition may contain (a long "any of 14 services" condition is ~2,000
@@ -112,6 +112,19 @@ class Any_:
     """``a or b or ...``"""
 
     items: tuple[Node, ...]
+    #: When every item is ``selected(${q}, 'x')`` (a show_if, "any of these services"): each
+    #: question with its codes, so evaluating it is one look-up per question.
+    selections: tuple[tuple[str, frozenset[str]], ...] | None = field(
+        init=False, default=None, compare=False, hash=False, repr=False,
+    )
+
+    def __post_init__(self) -> None:
+        if all(isinstance(n, Selected) and isinstance(n.answer, Ref) for n in self.items):
+            grouped: dict[str, set[str]] = {}
+            for n in self.items:
+                assert isinstance(n, Selected) and isinstance(n.answer, Ref)  # just checked
+                grouped.setdefault(n.answer.code, set()).add(n.code)
+            object.__setattr__(self, "selections", tuple((q, frozenset(c)) for q, c in grouped.items()))
 
 
 @dataclass(frozen=True, slots=True)
@@ -419,7 +432,37 @@ def _compare(op: str, a: Value, b: Value) -> bool:
 
 def evaluate(node: Node, answers: Mapping[str, Any], current: str | None = None) -> Value:
     """The value of a tree over ``answers`` (question code -> answer); ``current`` is the code of
-    the question ``.`` stands for. Recursion is bounded by parse's MAX_DEPTH."""
+    the question ``.`` stands for. Recursion is bounded by parse's MAX_DEPTH. The commonest
+    nodes of a condition come first (the analyst evaluates them for every response)."""
+    if isinstance(node, Any_):
+        if node.selections is not None:
+            for code, chosen in node.selections:
+                given = answers.get(code)
+                if given is None:
+                    continue
+                if isinstance(given, str):
+                    if given in chosen or (" " in given and not chosen.isdisjoint(given.split(" "))):
+                        return True
+                elif not chosen.isdisjoint(_codes(answer_string(given))):
+                    return True
+            return False
+        for item in node.items:
+            if to_boolean(evaluate(item, answers, current)):
+                return True
+        return False
+    if isinstance(node, Selected):
+        key = node.answer.code if isinstance(node.answer, Ref) else current
+        given = answers.get(key) if key is not None else None
+        if given is None:
+            return False
+        if isinstance(given, str):
+            return node.code == given or node.code in given.split(" ")
+        return node.code in _codes(answer_string(given))
+    if isinstance(node, All):
+        for item in node.items:
+            if not to_boolean(evaluate(item, answers, current)):
+                return False
+        return True
     if isinstance(node, Literal):
         return node.value
     if isinstance(node, Ref):
@@ -428,14 +471,8 @@ def evaluate(node: Node, answers: Mapping[str, Any], current: str | None = None)
         return answer_string(answers.get(current)) if current is not None else ""
     if isinstance(node, Compare):
         return _compare(node.op, evaluate(node.left, answers, current), evaluate(node.right, answers, current))
-    if isinstance(node, All):
-        return all(to_boolean(evaluate(n, answers, current)) for n in node.items)
-    if isinstance(node, Any_):
-        return any(to_boolean(evaluate(n, answers, current)) for n in node.items)
     if isinstance(node, Not):
         return not to_boolean(evaluate(node.operand, answers, current))
-    if isinstance(node, Selected):
-        return node.code in _codes(evaluate(node.answer, answers, current))
     if isinstance(node, CountSelected):
         return float(len(_codes(evaluate(node.answer, answers, current))))
     value = evaluate(node.operand, answers, current)
