@@ -563,7 +563,7 @@ def _suppression(page: Page) -> str:
         if sup:
             labels = page.labels.get(t.questionnaire)
             what = (labels.question(t.variable) if labels and t.variable else _("responses"))
-            by = page.dim_name(t.by) if t.by and t.by != "survey" else ""
+            by = page.dim_header(t.by) if t.by and t.by != "survey" else ""
             title = labels.title if labels else t.questionnaire
             kind = _(_KINDS.get(t.kind, t.kind))
             rows.append(f"<tr><td>{e(title)}</td><td>{e(kind)}</td><td>{e(what)}</td>"
