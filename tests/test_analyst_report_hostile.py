@@ -250,7 +250,10 @@ def test_the_report_shows_controls_as_text(hostile: Hostile) -> None:
     assert LABEL_SHOWN in (out / "codebook.csv").read_text(encoding="utf-8")
 
 
-def test_run_json_names_the_per_person_files(hostile: Hostile) -> None:
+def test_run_json_names_the_per_person_files_and_prints_safely(hostile: Hostile) -> None:
     out, _ = hostile
-    run = json.loads((out / "run.json").read_text())
+    raw = (out / "run.json").read_text(encoding="utf-8")
+    run = json.loads(raw)
     assert run["per_person"] == ["rejected.csv", "responses.csv", "scores.csv"]
+    # The survey's title with its controls is recorded, escaped: the file can be printed safely.
+    assert raw.isascii() and run["inputs"][0]["survey_title"] == f"Wave {SCRIPT} {BIDI_TITLE}"

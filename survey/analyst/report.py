@@ -133,7 +133,9 @@ def write_run(path: Path, outcome: Outcome, out: Path) -> None:
         "per_person": per_person(outputs),
         "envelope_suite": envelope.SUITE_NAME,
     }
-    path.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    # ASCII with \u escapes: a title or file name from an export cannot put a control character
+    # (C1 CSI U+009B, U+202E...) into a file someone may print on a terminal; no text is lost.
+    path.write_text(json.dumps(doc, indent=2, ensure_ascii=True) + "\n", encoding="utf-8")
 
 
 def print_summary(outcome: Outcome, out: Path, stream: IO[str] = sys.stderr) -> None:
