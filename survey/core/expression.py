@@ -440,8 +440,8 @@ def evaluate(node: Node, answers: Mapping[str, Any], current: str | None = None)
                 given = answers.get(code)
                 if given is None:
                     continue
-                if isinstance(given, str):
-                    if given in chosen or (" " in given and not chosen.isdisjoint(given.split(" "))):
+                if isinstance(given, str) and " " not in given:  # one code (or none: "")
+                    if given and given in chosen:
                         return True
                 elif not chosen.isdisjoint(_codes(answer_string(given))):
                     return True
@@ -455,8 +455,8 @@ def evaluate(node: Node, answers: Mapping[str, Any], current: str | None = None)
         given = answers.get(key) if key is not None else None
         if given is None:
             return False
-        if isinstance(given, str):
-            return node.code == given or node.code in given.split(" ")
+        if isinstance(given, str) and " " not in given:
+            return given != "" and given == node.code
         return node.code in _codes(answer_string(given))
     if isinstance(node, All):
         for item in node.items:
