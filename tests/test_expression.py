@@ -275,3 +275,20 @@ def test_service_access_2_says_its_condition_in_words_by_section(app: Flask) -> 
     page = html.unescape(app.test_client().get(f"/s/{token}").get_data(as_text=True))
     assert ("Only answer this if your answer to any question in “Services you needed” was: "
             "I tried to get it but could not / I needed it but did not try to get it.") in page
+
+
+@pytest.mark.parametrize(
+    ("lang", "start"),
+    [
+        ("de", "Beantworten Sie dies nur, wenn Ihre Antwort auf eine der Fragen unter „"),
+        ("ar", "أجب عن هذا فقط إذا كانت إجابتك عن أي سؤال في «"),
+        ("sr", "Одговорите на ово само ако је ваш одговор на било које питање у делу „"),
+    ],
+    ids=["de", "ar", "sr"],
+)
+def test_the_words_of_a_condition_are_in_the_respondents_language(app: Flask, lang: str, start: str) -> None:
+    _uid, token = add_survey(app, "service_access@2")
+    page = html.unescape(app.test_client().get(f"/s/{token}?lang={lang}").get_data(as_text=True))
+    words = page.split('id="barriers-condition">', 1)[1].split("</p>", 1)[0]
+    assert words.startswith(start), words
+    assert "Services you needed" not in words and "I tried to get it" not in words  # all translated
