@@ -16,7 +16,7 @@ from flask import Flask
 from survey.server.database import session
 from survey.server.models import Survey
 from survey.server.surveys import create_link, create_survey
-from tests.conftest import AnalystKey, LiveServer, build_app, start_server
+from tests.conftest import AnalystKey, LiveServer, artifact, build_app, start_server
 from tests.helpers import DEMO_FORM
 from tests.test_browser_a11y import AXE
 from tests.test_console_support import PASSWORD, age_responses, assign, make_user
@@ -188,6 +188,9 @@ def test_every_console_page_has_no_axe_violation_and_fits_the_phone(console: Con
     def at(name: str) -> None:
         assert page.evaluate("document.documentElement.lang") == lang, name
         found[name] = violations(page, axe_source)
+        if size == "phone":
+            slug = "".join(ch if ch.isalnum() else "-" for ch in name)
+            page.screenshot(path=str(artifact(f"console-{lang}-360-{slug}.png")), full_page=True)
         scroll = page.evaluate("document.scrollingElement.scrollWidth")
         if scroll > width:
             sideways[name] = scroll
