@@ -16,7 +16,7 @@ from flask import Flask
 from werkzeug.serving import make_server
 
 from survey.core.expression import ExpressionError, parse, to_json
-from tests.conftest import LiveServer, add_survey
+from tests.conftest import LiveServer, add_survey, artifact
 from tests.helpers import count_responses
 from tests.test_expression import field
 
@@ -116,3 +116,22 @@ def test_service_access_2_shows_barriers_only_after_an_unmet_need(app: Flask, li
     assert barriers.get_attribute("hidden") is not None
     page.check('input[name="svc_detox"][value="needed_did_not_try"]')
     assert barriers.get_attribute("hidden") is None
+
+
+def test_without_javascript_the_barriers_question_says_whom_it_is_for(app: Flask, live_server: LiveServer, phone_no_js: BrowserContext) -> None:
+    _uid, token = add_survey(app, "service_access@2")
+    page = phone_no_js.new_page()
+    page.goto(f"{live_server.url}/s/{token}")
+    page.check('input[name="svc_detox"][value="tried_could_not_get"]')
+    for _ in range(10):  # the pages of services, then the barriers
+        if page.is_visible("#q-barriers"):
+            break
+        page.click("[data-submit]")
+    words = page.locator("#barriers-condition")
+    assert words.is_visible()
+    assert words.inner_text() == (
+        "Only answer this if your answer to any question in “Services you needed” was: "
+        "I tried to get it but could not / I needed it but did not try to get it."
+    )
+    assert "barriers-condition" in (page.locator("#q-barriers fieldset").get_attribute("aria-describedby") or "")
+    page.locator("#q-barriers").screenshot(path=artifact("condition-in-words-no-js.png"))
