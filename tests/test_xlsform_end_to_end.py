@@ -45,9 +45,10 @@ SURVEY = [
      **t("Which other service?", "Koja druga usluga?", "ما الخدمة الأخرى؟")},
     {"type": "integer", "name": "visits_n",
      "relevant": "selected(${visited}, 'yes') and (selected(${used}, 'meal') or selected(${used}, 'shower'))",
-     "constraint": ". >= 1 and . <= 365",
+     "constraint": ". >= 1 and . <= 365 and (. <= 52 or selected(${used}, 'meal'))",
      **t("How many times did you come?", "Koliko puta ste došli?", "كم مرة أتيت؟"),
-     **t("Between 1 and 365, please.", "Između 1 i 365, molimo.", "بين 1 و365 من فضلك.", "message")},
+     **t("More than 52 times? Only for meals.", "Više od 52 puta? Samo za obroke.", "أكثر من 52 مرة؟ للوجبات فقط.",
+         "message")},
     {"type": "end group", "name": "visits"},
     {"type": "begin_group", "name": "views", **t("What you think", "Šta mislite", "رأيك")},
     {"type": "select_one agree", "name": "welcome", "appearance": "likert", "prefer_not_to_say": "yes",
@@ -126,18 +127,27 @@ def test_an_independent_xlsform_is_fielded_and_reported_exactly(
     assert "Questions about the drop-in centre." in page.inner_text("body")
     # The constraint refuses with the form's own message, then takes a good answer.
     page.check('input[name="visited"][value="yes"]')
-    page.check('input[name="used"][value="meal"]')
-    page.fill('[name="visits_n"]', "400")
+    page.check('input[name="used"][value="shower"]')
+    page.fill('[name="visits_n"]', "60")
     page.click("[data-submit]")
-    assert "Between 1 and 365, please." in page.inner_text("#q-visits_n")
+    assert "More than 52 times? Only for meals." in page.inner_text("#q-visits_n")
     page.screenshot(path=str(artifact("xlsform-constraint.png")), full_page=True)
-    page.uncheck('input[name="used"][value="meal"]')
+    page.uncheck('input[name="used"][value="shower"]')
     answer(page, {"visited": "yes", "used": ["meal", "other"], "used_other": "canary laundry room",
-                  "visits_n": "12", "welcome": "4", "comment": "canary-dropin-1"}, js=True)
+                  "visits_n": "60", "welcome": "4", "comment": "canary-dropin-1"}, js=True)
     assert errors == []
+    bosnian = phone.new_page()
+    bosnian.goto(f"{live_server.url}/s/{token}?lang=bs")
+    assert "Jeste li ove godine posjetili dnevni centar?" in bosnian.inner_text("body")
+    assert 'data-msg-constraint="Više od 52 puta? Samo za obroke."' in bosnian.content()
 
     plain = phone_no_js.new_page()
-    plain.goto(f"{live_server.url}/s/{token}?lang=en")
+    plain.goto(f"{live_server.url}/s/{token}?lang=ar")  # right to left, in the form's own Arabic
+    assert plain.get_attribute("html", "dir") == "rtl"
+    body = plain.inner_text("body")
+    assert "أسئلة عن مركز الاستقبال." in body and "هل زرت مركز الاستقبال هذا العام؟" in body and "زياراتك" in body
+    assert "Did you visit" not in body
+    plain.screenshot(path=str(artifact("xlsform-no-js-ar.png")), full_page=True)
     answer(plain, {"visited": "no", "welcome": "prefer_not_to_say", "comment": "canary-dropin-2"}, js=False)
 
     export = export_survey(app, uid, tmp_path / "export.jsonl")
@@ -148,7 +158,7 @@ def test_an_independent_xlsform_is_fielded_and_reported_exactly(
         rows = sorted(csv.DictReader(fh), key=lambda r: r["comment"])
     columns = ("visited", "used", "used_other", "visits_n", "welcome", "comment")
     assert [tuple(r[c] for c in columns) for r in rows] == [
-        ("yes", "meal;other", "canary laundry room", "12", "4", "canary-dropin-1"),
+        ("yes", "meal;other", "canary laundry room", "60", "4", "canary-dropin-1"),
         ("no", "", "", "", "prefer_not_to_say", "canary-dropin-2"),
     ]
     report = (out / "report.html").read_text(encoding="utf-8")

@@ -10,11 +10,12 @@ read). A text with no translation in a catalog is left out (the analyst shows th
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import cache
 
 from babel.support import NullTranslations, Translations
 from flask import current_app, has_app_context
+from flask_babel import gettext
 
 from survey.core.questionnaire import Questionnaire
 from survey.server.questionnaire_store import QuestionnaireRegistry, StoredTexts
@@ -46,6 +47,17 @@ def translations_for(q: Questionnaire, languages: Sequence[str]) -> dict[str, di
         catalog = _catalog(lang)
         out[lang] = {text: translated for text in texts if (translated := catalog.gettext(text)) != text}
     return out
+
+
+def respondent_translator(q: Questionnaire, lang: str) -> Callable[[str], str]:
+    """How the respondent's page shows the definition's texts in ``lang``: a built-in definition
+    through the catalogs (gettext, in the request's language), an imported one through its own
+    translations (its text as written where a language has none)."""
+    stored = _imported_texts(q)
+    if stored is None:
+        return gettext
+    shown = {} if lang == stored.language else stored.translations.get(lang, {})
+    return lambda text: shown.get(text, text)
 
 
 def _imported_texts(q: Questionnaire) -> StoredTexts | None:

@@ -327,16 +327,18 @@ class _Converter:
             out["type"] = "number"
             out["min"], out["max"] = col.WIDEST_RANGE
             match = col.RANGE_RE.match(constraint)
-            # A range alone is the question's range; with a message of its own it stays a constraint.
-            if match is not None and (match[3] is not None or not message) and _parses(match[3]):
-                out["min"], out["max"], own = int(match[1]), int(match[2]), match[3] or ""
+            # A range is the question's range; with a message of its own and nothing else, it stays
+            # the constraint too, so that its message is what a number outside it gets.
+            if match is not None and _parses(match[3]) and int(match[1]) < int(match[2]):
+                out["min"], out["max"] = int(match[1]), int(match[2])
+                own = match[3] or ("" if not message else constraint)
         elif kind == "text":
             out["type"] = "text"
             out["max_length"] = MAX_TEXT_LENGTH
             match = col.LENGTH_RE.match(constraint)
-            if (match is not None and 1 <= int(match[1]) <= MAX_TEXT_LENGTH
-                    and (match[2] is not None or not message) and _parses(match[2])):
-                out["max_length"], own = int(match[1]), match[2] or ""
+            if match is not None and 1 <= int(match[1]) <= MAX_TEXT_LENGTH and _parses(match[2]):
+                out["max_length"] = int(match[1])
+                own = match[2] or ("" if not message else constraint)
         else:
             self.problems.append(f"{self.where(code, 'type')}: the type '{kind}' is not supported here")
         if own:

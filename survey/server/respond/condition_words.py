@@ -18,6 +18,7 @@ from flask_babel import get_locale, gettext
 
 from survey.core import expression as x
 from survey.core.questionnaire import CHOICE_TYPES, Question, Questionnaire
+from survey.server.questionnaire_texts import respondent_translator
 from survey.server.respond.blueprint import bp
 
 Translate = Callable[[str], str]
@@ -26,11 +27,12 @@ FLIPPED = {"=": "=", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
 
 
 @bp.app_template_global("condition_words")
-def condition_words(q: Questionnaire, question: Question, translate: Translate = gettext) -> str:
-    """The sentence for ``question``'s condition ("" when it has none)."""
+def condition_words(q: Questionnaire, question: Question, translate: Translate | None = None) -> str:
+    """The sentence for ``question``'s condition ("" when it has none). The definition's texts are
+    shown by ``translate``; by default, as the respondent's page shows them (respondent_translator)."""
     if question.relevant is None:
         return ""
-    words = _Words(q, translate)
+    words = _Words(q, translate or respondent_translator(q, str(get_locale())))
     group = words.selections(question.relevant)
     if group is not None and len(group) == 1:  # one question, one or more of its options
         (ref, codes), = group.items()

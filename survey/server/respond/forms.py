@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask_babel import gettext, lazy_gettext
+from flask_babel import get_locale, gettext, lazy_gettext
 from wtforms import BooleanField, Form, RadioField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -31,6 +31,7 @@ from survey.core.questionnaire import (
     Questionnaire,
     read_entry,
 )
+from survey.server.questionnaire_texts import respondent_translator
 
 PNTS_SUFFIX = "__pnts"
 
@@ -111,9 +112,10 @@ def _fields_for(question: Question, t: Callable[[str], str], lang: str) -> list[
     return fields
 
 
-def question_messages(question: Question) -> dict[str, str]:
+def question_messages(question: Question, translate: Callable[[str], str] = gettext) -> dict[str, str]:
     """The messages validation can give this question, worded exactly as the server words them.
-    Rendered as ``data-msg-*`` attributes so the script shows the same words as the server."""
+    Rendered as ``data-msg-*`` attributes so the script shows the same words as the server.
+    ``translate`` shows the definition's own texts (the constraint's message)."""
     out: dict[str, str] = {CHOICE: str(MESSAGES[CHOICE])} if question.type in ("single", "scale", "multiple") else {}
     if question.required:
         out[REQUIRED] = str(MESSAGES[REQUIRED])
@@ -126,7 +128,7 @@ def question_messages(question: Question) -> dict[str, str]:
         out[LENGTH] = str(MESSAGES[LENGTH]) % {"min": -1, "max": question.max_length}
         out[RESERVED] = str(MESSAGES[RESERVED])
     if question.constraint is not None:
-        out[CONSTRAINT] = gettext(question.constraint_message) if question.constraint_message else str(MESSAGES[CONSTRAINT])
+        out[CONSTRAINT] = translate(question.constraint_message) if question.constraint_message else str(MESSAGES[CONSTRAINT])
     return out
 
 
@@ -169,7 +171,7 @@ def answers_from_form(q: Questionnaire, form: Form) -> Answers:
     if kinds:
         problems = {}
         for code, kind in kinds.items():
-            messages = question_messages(q.question(code))
+            messages = question_messages(q.question(code), respondent_translator(q, str(get_locale())))
             problems[code] = messages.get(kind, str(MESSAGES[CHOICE]))
             form[code].errors = [*form[code].errors, problems[code]]
         raise AnswerError(problems, kinds)

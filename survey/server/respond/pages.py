@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from functools import partial
 from typing import Any
 
 from flask import abort, current_app, g, render_template, url_for
@@ -15,6 +16,7 @@ from survey.server.database import session
 from survey.server.language_reviews import respondent_languages
 from survey.server.links import LinkState, find_link, link_state
 from survey.server.models import Link
+from survey.server.questionnaire_texts import respondent_translator
 from survey.server.respond.forms import build_form_class, question_messages
 
 STATUS = {
@@ -39,7 +41,8 @@ def form_class(q: Questionnaire) -> type[Any]:
     key = (q.key, page_language())
     found = cache.get(key)
     if found is None:
-        found = cache.setdefault(key, build_form_class(q, lang=page_language()))
+        translate = respondent_translator(q, page_language())  # an imported form: its own translations
+        found = cache.setdefault(key, build_form_class(q, translate, lang=page_language()))
     return found
 
 
@@ -123,7 +126,8 @@ def render_form(
             expired=expired,
             form_token=form_token or sent_forms.new_token(),
             form_token_field=sent_forms.FIELD,
-            messages=question_messages,
+            messages=partial(question_messages, translate=respondent_translator(q, page_language())),
+            qt=respondent_translator(q, page_language()),  # the definition's texts in the page's language
             rules=entry_rules,
             entry_constants=entry_constants(),
             steps=step_plan(q),
