@@ -3,6 +3,8 @@ labels of a questionnaire's codes in the report's language, from the export's tr
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from survey.analyst.interface import Interface
@@ -43,3 +45,28 @@ def test_labels_translate_questions_options_and_language_names() -> None:
     assert en.group("lang", "ar") == "Arabic"
     assert en.option("exp_family", "prefer_not_to_say") == "Prefer not to say"
     assert Labels(q, None, "ar").question("exp_health") == q.question("exp_health").text
+
+
+def _export_with(tmp_path: Path, questionnaire: dict[str, object]) -> Path:
+    from survey.core import export_format
+
+    path = tmp_path / "export.jsonl"
+    manifest = {"survey": {"uid": "u1", "title": "t"}, "key_id": "k", "questionnaire": questionnaire}
+    with open(path, "wb") as fh:
+        export_format.write(fh, manifest, [])
+    return path
+
+
+def test_the_manifest_check_takes_translations_of_the_right_shape_or_none(tmp_path: Path) -> None:
+    from survey.analyst.labels import translations_in
+    from survey.core.export_format import ExportFileError, read_manifest
+
+    base = {"id": "demo", "version": 1, "definition": "x"}
+    old = read_manifest(_export_with(tmp_path, base))  # an export made before translations
+    assert translations_in(old) == {}
+    good = read_manifest(_export_with(tmp_path, {**base, "translations": {"bs": {"Yes": "Da"}}}))
+    assert translations_in(good) == {"bs": {"Yes": "Da"}}
+    wrongs: list[object] = [[], {"bs": ["Da"]}, {"bs": {"Yes": 1}}, "bs"]
+    for wrong in wrongs:
+        with pytest.raises(ExportFileError, match="questionnaire.translations"):
+            read_manifest(_export_with(tmp_path, {**base, "translations": wrong}))
