@@ -9,6 +9,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from PIL import Image
 
+from survey.server.link_tokens import grouped
 from tests.conftest import AppFactory, add_survey
 from tests.helpers import DEMO_FORM
 from tests.test_console_support import age_responses, assign, csrf, link_id, login, make_user
@@ -108,9 +109,9 @@ def test_the_qr_code_svg_decodes_to_the_links_url(app: Flask) -> None:
     svg = client.get(f"/console/links/{lid}/qr.svg")
     assert svg.status_code == 200 and svg.mimetype == "image/svg+xml"
     [result] = zxingcpp.read_barcodes(_svg_to_image(svg.data))
-    assert result.text == f"http://localhost/s/{token}"
+    assert result.text == f"http://localhost/s/{grouped(token)}"  # printed grouped (survey.server.link_tokens)
     flyer = client.get(f"/console/links/{lid}/flyer?size=a5").get_data(as_text=True)
-    assert f"http://localhost/s/{token}" in flyer and f"/console/links/{lid}/qr.svg" in flyer and "sheet-a5" in flyer
+    assert f"http://localhost/s/{grouped(token)}" in flyer and f"/console/links/{lid}/qr.svg" in flyer and "sheet-a5" in flyer
 
 
 def test_the_qr_code_uses_the_public_base_url_when_set(make_app: AppFactory) -> None:
@@ -121,4 +122,4 @@ def test_the_qr_code_uses_the_public_base_url_when_set(make_app: AppFactory) -> 
     make_user(app, "admin", admin=True)
     svg = login(app, "admin").get(f"/console/links/{link_id(app, token)}/qr.svg").data
     [result] = zxingcpp.read_barcodes(_svg_to_image(svg))
-    assert result.text == f"https://survey.example.org/s/{token}"
+    assert result.text == f"https://survey.example.org/s/{grouped(token)}"
