@@ -10,8 +10,10 @@ import csv
 import io
 import re
 from collections.abc import Iterator, Sequence
+from fractions import Fraction
 from typing import Literal
 
+import numpy
 from flask import Flask
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -74,6 +76,8 @@ def test_generated_cells_are_inert_with_every_separator(texts: list[str]) -> Non
 
 def test_numbers_the_project_writes_stay_numbers_and_text_is_text() -> None:
     assert [cell(-0.5), cell(-3), cell(0), cell(2.25), cell(None)] == ["-0.5", "-3", "0", "2.25", ""]
+    assert [cell(numpy.float64(-0.5)), cell(numpy.int64(-3))] == ["-0.5", "-3"]  # numpy's numbers too
+    assert [cell(True), cell(Fraction(-1, 2))] == ["True", "'-1/2"]  # not numbers a spreadsheet reads as such
     # A respondent's "-3" typed as text, or a label, is text.
     assert [cell("-3"), cell("=1"), cell("@x"), cell("+1"), cell("\uff1d1")] == ["'-3", "'=1", "'@x", "'+1", "'\uff1d1"]
 

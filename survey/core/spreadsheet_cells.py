@@ -40,6 +40,7 @@ the rule.
 
 from __future__ import annotations
 
+import numbers
 import re
 
 from survey.core.visible_text import visible
@@ -67,10 +68,10 @@ def text_cell(text: str) -> str:
 
 
 def cell(value: object) -> str:
-    """A CSV cell for ``value``: "" for None, an ``int``/``float`` as the number it is, anything
-    else as text through ``text_cell``."""
+    """A CSV cell for ``value``: "" for None, a whole or floating-point number (numpy's too, not
+    ``bool``) as the number it is, anything else as text through ``text_cell``."""
     if value is None:
         return ""
-    if type(value) is int or type(value) is float:
-        return str(value)
+    if isinstance(value, float | numbers.Integral) and not isinstance(value, bool):
+        return str(value)  # a number the project computed (numpy's too): never a formula, stays a number
     return text_cell(str(value))
