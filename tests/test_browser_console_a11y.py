@@ -154,6 +154,8 @@ def walk(page: Page, base: str, c: Console, at: Callable[[str], None]) -> None:
     at("disable: confirmation")
     page.goto(f"{console}/audit")
     at("audit log")
+    page.goto(f"{console}/questionnaires")
+    at("questionnaires")
     page.goto(f"{console}/password")
     at("password")
     page.click("main form button[type=submit]")
@@ -169,7 +171,7 @@ def walk(page: Page, base: str, c: Console, at: Callable[[str], None]) -> None:
     at("close when closed")
 
 
-PAGES = 26
+PAGES = 27
 
 
 @pytest.mark.parametrize("size", list(SIZES))
