@@ -272,3 +272,43 @@ max_length = 10
         assert len(name) <= 32 and name[0].isalpha() and name.replace("_", "").isalnum(), name
         assert name.lower() not in RESERVED
     assert "in" not in names and "response" in names and "response_2" in names
+
+
+def test_versions_share_a_variable_only_when_their_option_values_agree() -> None:
+    """demo@2 adding an option with a new value shares demo@1's variable (value labels merged, the
+    new option's 0/1 variable empty for demo@1); a version that gives a code another value gets its own."""
+    from survey.analyst.answer_row import AnswerRow
+    from survey.analyst.labels import Labels
+    from survey.core.questionnaire import BUILTIN_DIR
+
+    text = (BUILTIN_DIR / "demo.toml").read_text(encoding="utf-8")
+    v1 = parse(text, "demo.toml")
+    added = parse(text.replace("version = 1", "version = 2", 1).replace(
+        '{ code = "no", value = 2, label = "No" },', '{ code = "no", value = 2, label = "No" },\n  { code = "unsure", value = 3, label = "Not sure" },').replace(
+        '{ code = "confidentiality", value = 5, label = "Worry about confidentiality" },',
+        '{ code = "confidentiality", value = 5, label = "Worry about confidentiality" },\n  { code = "language", value = 6, label = "Language" },'), "v2")
+    swapped = parse(text.replace("version = 1", "version = 3", 1).replace(
+        '{ code = "yes", value = 1,', '{ code = "yes", value = 2,').replace('{ code = "no", value = 2,', '{ code = "no", value = 1,'), "v3")
+    labels = {q.key: Labels(q) for q in (v1, added, swapped)}
+    variables = VariableSet([v1, added, swapped], labels, labels[v1.key])
+    names = [v.name for v in variables.variables]
+    shared = next(v for v in variables.variables if v.name == "needed_treatment")
+    assert shared.questionnaires == ["demo@1", "demo@2"]
+    assert shared.value_labels == {1: "Yes", 2: "No", 3: "Not sure", -99: "Prefer not to say"}
+    own = next(v for v in variables.variables if v.name == "needed_treatment_2")
+    assert own.questionnaires == ["demo@3"] and own.value_labels[2] == "Yes"
+    assert names.index("barriers_language") == names.index("barriers_confidentiality") + 1
+
+    def row(q_key: str, answers: dict[str, Any]) -> dict[str, Any]:
+        values = variables.values(AnswerRow("1-1", "s", q_key, "en", "c", answers, (None,)))
+        return dict(zip(names, values, strict=True))
+
+    one = row("demo@1", {"needed_treatment": "yes", "barriers": ["cost"]})
+    assert (one["needed_treatment"], one["needed_treatment_2"]) == (1.0, None)
+    assert (one["barriers_cost"], one["barriers_distance"], one["barriers_language"]) == (1.0, 0.0, None)
+    two = row("demo@2", {"needed_treatment": "unsure"})
+    assert two["needed_treatment"] == 3.0 and two["barriers_cost"] == NOT_SHOWN and two["barriers_language"] == NOT_SHOWN
+    chose = row("demo@2", {"needed_treatment": "yes", "barriers": ["language"]})
+    assert (chose["barriers_language"], chose["barriers_cost"]) == (1.0, 0.0)
+    three = row("demo@3", {"needed_treatment": "yes"})
+    assert (three["needed_treatment"], three["needed_treatment_2"]) == (None, 2.0)

@@ -74,7 +74,7 @@ class Variable:
 class _Slot:
     """How one questionnaire's question fills its variable(s)."""
 
-    question: Question
+    text: str  # the question's text in the report's language
     variables: list[Variable]
     values: dict[str, int]  # option code -> value
 
@@ -100,14 +100,15 @@ class VariableSet:
             for code, text in (("response", _("Response id")), ("survey", _("Survey")),
                                ("questionnaire", _("Questionnaire")), ("lang", _("Language")),
                                ("channel", _("Distribution channel")))]
-        self._slots: dict[str, dict[str, _Slot]] = {}  # questionnaire key -> question code -> slot
+        #: questionnaire key -> question code -> its slot, and the question as that questionnaire has it
+        self._slots: dict[str, dict[str, tuple[_Slot, Question]]] = {}
         self._questionnaires = {q.key: q for q in questionnaires}
         shared: dict[str, list[tuple[_Slot, str]]] = {}  # question code -> slots made, with their signature
         for q in questionnaires:
             slots = self._slots.setdefault(q.key, {})
             for question in q.questions():
                 slot = self._shared_slot(q, question, shared.setdefault(question.code, []))
-                slots[question.code] = slot
+                slots[question.code] = (slot, question)
         self.scores: dict[str, Variable] = {}
         self._score_index: dict[str, list[tuple[int, Variable]]] = {}
         for q in questionnaires:
@@ -148,9 +149,9 @@ class VariableSet:
             if kind == signature and _compatible(slot.values, values):
                 self._join(slot, q, question, values)
                 return slot
-        slot = _Slot(question, [], {})
         labels = self.labels[q.key]
         text = visible(labels.question(question.code))
+        slot = _Slot(text, [], {})
         if question.type == "multiple":
             for o in question.options:
                 option_label = visible(labels.option(question.code, o.code))
@@ -177,7 +178,7 @@ class VariableSet:
             for o in question.options:
                 if not any(v.option == o.code for v in slot.variables):
                     option_label = visible(labels.option(question.code, o.code))
-                    var = self._variable(f"{question.code}_{o.code}", f"{slot.variables[0].label.split(': ')[0]}: "
+                    var = self._variable(f"{question.code}_{o.code}", f"{slot.text}: "
                                          f"{option_label}", CODED, question.code, o.code,
                                          fallback=f"{question.code[:MAX_NAME - 7]}_{o.value}")
                     slot.variables.append(var)
@@ -207,8 +208,7 @@ class VariableSet:
             "lang": row.lang, "channel": visible(row.channel)}
         answers = row.answers
         hidden = self._questionnaires[row.questionnaire].not_shown(answers)
-        for code, slot in self._slots.get(row.questionnaire, {}).items():
-            question = slot.question
+        for code, (slot, question) in self._slots.get(row.questionnaire, {}).items():
             given = answers.get(code)
             if given is None:
                 reason = NOT_SHOWN if code in hidden else None
