@@ -79,3 +79,25 @@ def review_text(page: Page) -> str:
     page.click("[data-review-details] summary")
     page.wait_for_selector("[data-review-list] .review-row")
     return page.inner_text("[data-review-list]")
+
+
+def plain_answer_demo(page: Page, at_page: Callable[[str], object] | None = None) -> None:
+    """Answer the demo questionnaire as DEMO_FORM without JavaScript, a page at a time (each page
+    the answer to the post of the one before), ending on "Send your answers". ``at_page(name)``
+    runs on each page before it is answered."""
+    number = 0
+    while not page.is_visible("#review"):
+        number += 1
+        assert number < 10, "the plain form never reached its last page"
+        if at_page is not None:
+            at_page(f"page {number}")
+        for name, value in DEMO_FORM.items():
+            if not page.is_visible(f"#q-{name}"):
+                continue
+            for v in value if isinstance(value, list) else [value]:
+                if name in ("age", "comment"):
+                    page.fill(f"#{name}", v)
+                else:
+                    page.check(f'input[name="{name}"][value="{v}"]')
+        page.click("[data-submit]")
+        page.wait_for_load_state()

@@ -85,8 +85,8 @@ def test_published_hashes_match_served_files_and_page_integrity_attributes(app: 
         assert _sri(_fetch(client, url)) == integrity, name
     # What the page carries inline is what was published, and what its policy allows.
     inline = re.findall(r"<style>(.*?)</style>", page, re.S) + re.findall(r"<script>(.*?)</script>", page, re.S)
-    assert [f"{INLINE_PREFIX}respond.css", f"{INLINE_PREFIX}respond-early.js"] == [
-        name for text in inline for name, digest in published.items() if digest == csp_hash(text)]
+    named = [name for text in inline for name, digest in published.items() if digest == csp_hash(text)]
+    assert len(named) == len(inline) and named[:2] == [f"{INLINE_PREFIX}respond.css", f"{INLINE_PREFIX}respond-early.js"]
     for text in inline:
         assert f"'{csp_hash(text)}'" in response.headers["Content-Security-Policy"]
 

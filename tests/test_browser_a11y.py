@@ -10,7 +10,7 @@ import pytest
 from flask import Flask
 
 from tests.conftest import ROOT, LiveServer, add_survey, artifact
-from tests.helpers import js_answer_demo
+from tests.helpers import js_answer_demo, plain_answer_demo
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page
@@ -59,10 +59,12 @@ def test_every_page_state_has_no_axe_violations(app: Flask, live_server: LiveSer
     plain.route("**/static/respond.js*", lambda route: route.abort())
     plain.goto(f"{live_server.url}/s/{token}")
     audit(plain, "no-js empty")
-    plain.fill("#age", "150")
-    plain.click("button[type=submit]")
+    plain.click("[data-submit]")  # the required first question, unanswered
     plain.wait_for_selector("#error-summary")
     audit(plain, "no-js server errors")
+    plain_answer_demo(plain, lambda name: audit(plain, f"no-js {name}"))  # the plain form's pages
+    plain.click("[data-review-details] summary")
+    audit(plain, "no-js check your answers")
     plain.screenshot(path=str(artifact("no-js-errors.png")), full_page=True)
     plain.goto(f"{live_server.url}/")
     audit(plain, "index")
@@ -87,7 +89,7 @@ def test_every_page_state_has_no_axe_violations(app: Flask, live_server: LiveSer
     page.wait_for_url("**/thanks**")
     audit(page, "thank-you")
 
-    assert len(found) == 11
+    assert len(found) == 15
     assert {name: v for name, v in found.items() if v} == {}
 
 
@@ -156,10 +158,17 @@ def test_every_journey_state_has_no_axe_violations_including_region(
     plain.click("details.about summary")
     plain.click("nav.languages summary")
     audit(plain, "no-js privacy and languages open")
-    plain.fill("#age", "150")
-    plain.click("button[type=submit]")
+    plain.click("[data-submit]")  # the required first question, unanswered
     plain.wait_for_selector("#error-summary")
     audit(plain, "no-js server errors")
+    plain.check("#needed_treatment-0")
+    plain.click("[data-submit]")
+    plain.click("nav.languages summary")  # a later page: the languages are buttons inside the form
+    audit(plain, "no-js page 2, languages open")
+    plain.click("[data-submit]")
+    plain.click("[data-submit]")
+    plain.click("[data-review-details] summary")
+    audit(plain, "no-js check your answers")
     plain.goto(f"{live_server.url}/s/{token}")
     plain.set_extra_http_headers({"Accept-Language": "tlh"})
     plain.goto(f"{live_server.url}/s/{token}")
@@ -201,5 +210,5 @@ def test_every_journey_state_has_no_axe_violations_including_region(
     page.click("[data-retry-now]")
     page.wait_for_url("**/thanks**")
     audit(page, "thank-you")
-    assert len(found) == 13
+    assert len(found) == 15
     assert {name: v for name, v in found.items() if v} == {}

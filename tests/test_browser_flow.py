@@ -14,7 +14,7 @@ from flask import Flask
 from survey.core.envelope import OVERHEAD
 from survey.server.respond.forms import MESSAGES
 from tests.conftest import AnalystKey, LiveServer, add_survey, artifact, export_survey, run_analyst
-from tests.helpers import DEMO_FORM, DEMO_ROW, count_responses, js_answer_demo, read_rows, review_text
+from tests.helpers import DEMO_ROW, count_responses, js_answer_demo, plain_answer_demo, read_rows, review_text
 
 if TYPE_CHECKING:
     from playwright.sync_api import BrowserContext, Page, Request
@@ -226,13 +226,8 @@ def test_without_crypto_subtle_the_plain_form_posts_and_says_the_server_encrypts
     page.click("details.about summary")  # "Your privacy": one tap away
     assert page.is_visible("[data-no-js-notice]") and page.is_hidden("[data-js-notice]")
     assert "encrypted on our server" in page.inner_text("[data-no-js-notice]")
-    assert page.is_visible("#section-about") and page.is_visible("#q-barriers")  # the whole plain form
-    for name, value in DEMO_FORM.items():
-        for v in value if isinstance(value, list) else [value]:
-            if name in ("age", "comment"):
-                page.fill(f"#{name}", v)
-            else:
-                page.check(f'input[name="{name}"][value="{v}"]')
+    assert page.is_visible("#q-barriers") and page.is_hidden("#section-about")  # the plain form, in pages
+    plain_answer_demo(page)
     with page.expect_request(f"**/s/{token}*") as posted:
         page.click("[data-submit]")
     assert posted.value.method == "POST" and "canary-7f3a9c" in (posted.value.post_data or "")

@@ -105,10 +105,12 @@ def page_language() -> str:
 
 def render_form(
     link: Link, form: Any, status: int = 200, unexpected: bool = False, expired: bool = False,
-    form_token: str | None = None,
+    form_token: str | None = None, page: int = 1, review: list[Any] | None = None,
 ) -> tuple[str, int]:
     """The questionnaire page. ``form_token`` is the token of the form being shown again (errors,
-    another language); a new form gets a new one (see survey/server/sent_forms.py)."""
+    another language); a new form gets a new one (see survey/server/sent_forms.py). ``page`` is
+    the page shown without JavaScript (survey/server/respond/paging.py; with it, the script shows
+    the steps); a page after the first is the answer to a post, the plain form's own."""
     q = questionnaire_of(link)
     keyring = current_app.extensions["keyring"]
     key = keyring[link.survey.key_id].key if link.survey.key_id in keyring else None
@@ -131,6 +133,9 @@ def render_form(
             rules=entry_rules,
             entry_constants=entry_constants(),
             steps=step_plan(q),
+            page=page,
+            review_rows=review or [],
+            plain=form_token is not None,
             language_url=lambda code: url_for("respond.questionnaire", token=link.token, lang=code),
             locale=page_language(),
         ),

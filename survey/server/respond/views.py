@@ -9,13 +9,14 @@ from werkzeug.wrappers import Response as HttpResponse
 
 from survey.core import sealed_document
 from survey.core.envelope import MAX_ENVELOPE_SIZE, EnvelopeError, seal
-from survey.core.questionnaire import AnswerError
+from survey.core.questionnaire import AnswerError, Answers, Questionnaire
 from survey.server import sent_forms
 from survey.server.database import session
-from survey.server.respond import code_step
+from survey.server.models import Link
+from survey.server.respond import code_step, paging
 from survey.server.respond.blueprint import bp
 from survey.server.respond.forms import answers_from_form, field_names
-from survey.server.respond.pages import form_class, open_link, page_language, questionnaire_of, render_form
+from survey.server.respond.pages import form_class, open_link, page_language, questionnaire_of, render_form, step_plan
 from survey.server.storage import CodeRefused, LinkFull, StorageRefused, StorageUnavailable, store_response
 from survey.server.web.i18n import not_understood
 
@@ -34,7 +35,8 @@ def questionnaire(token: str) -> Any:
 
 @bp.post("/s/<token>")
 def submit_form(token: str) -> Any:
-    """The no-JavaScript path: validate, seal in memory, store only the envelope."""
+    """The no-JavaScript path, a page at a time (respond/paging.py): check the page, show the
+    next; at the end validate everything, seal in memory, store only the envelope."""
     link = open_link(token)
     if link.requires_code:
         stopped = code_step.paused_page(link)
@@ -50,13 +52,25 @@ def submit_form(token: str) -> Any:
     if token and not sent_forms.current(token):
         return render_form(link, form_type(), status=400, expired=True)
     form = form_type(request.form)
-    allowed = field_names(form) | {"lang", code_step.FIELD, sent_forms.FIELD}
+    allowed = field_names(form) | {"lang", code_step.FIELD, sent_forms.FIELD} | paging.FIELDS
     if set(request.form) - allowed:
         return render_form(link, form_type(), status=400, unexpected=True, form_token=token or None)
+    steps = step_plan(q)
+    at, go = paging.posted_page(steps, request.form), paging.where_to(steps, request.form)
+    carried = token or sent_forms.new_token()  # one token for all the pages of this form
+    if isinstance(go, int) or go == paging.STAY:  # Back, "Change", another language: nothing is checked
+        return _page(link, q, form, carried, go if isinstance(go, int) else at)
     try:
         answers = answers_from_form(q, form)
     except AnswerError:
-        return render_form(link, form, status=400, form_token=token or None)
+        if go == paging.NEXT and not paging.first_page_with_errors({c: s for c, s in steps.items() if s == at}, form):
+            paging.keep_errors_of(form, ())
+            return _page(link, q, form, carried, at + 1)
+        wrong = paging.first_page_with_errors(steps, form) or at
+        paging.keep_errors_of(form, paging.on_page(steps, wrong))
+        return render_form(link, form, status=400, form_token=carried, page=wrong)
+    if go == paging.NEXT:
+        return _page(link, q, form, carried, at + 1, answers)
     keyring = current_app.extensions["keyring"]
     if link.survey.key_id not in keyring:
         abort(503, description="key")
@@ -76,6 +90,23 @@ def submit_form(token: str) -> Any:
     if token:
         sent_forms.mark_sent(session(), current_app.config["SECRET_KEY"], token)
     return _thanks()
+
+
+def _page(link: Link, q: Questionnaire, form: Any, token: str, page: int, answers: Answers | None = None) -> Any:
+    """Page ``page`` of the plain form, with every answer so far in it; the last page ("Send your
+    answers") only once every answer is valid, its "Check your answers" filled from them."""
+    steps = step_plan(q)
+    if page >= paging.review_page(steps):
+        if answers is None:
+            try:
+                answers = answers_from_form(q, form)
+            except AnswerError:
+                wrong = paging.first_page_with_errors(steps, form) or 1
+                paging.keep_errors_of(form, paging.on_page(steps, wrong))
+                return render_form(link, form, status=400, form_token=token, page=wrong)
+        review = paging.review_rows(q, steps, form, answers)
+        return render_form(link, form, form_token=token, page=paging.review_page(steps), review=review)
+    return render_form(link, form, form_token=token, page=page)
 
 
 def _thanks() -> HttpResponse:

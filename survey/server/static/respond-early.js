@@ -6,7 +6,9 @@
   "use strict";
   var root = document.documentElement;
   root.classList.add("scripted");
-  if (window.crypto && crypto.subtle && window.fetch && window.TextEncoder && window.DOMParser &&
+  // data-plain: a page of the plain form (the answer to its post; see respond/paging.py), which
+  // the script does not take over.
+  if (!root.hasAttribute("data-plain") && window.crypto && crypto.subtle && window.fetch && window.TextEncoder && window.DOMParser &&
       history.pushState && window.URL) root.classList.add("js");
   document.addEventListener("submit", function (event) {
     var waiting = root.classList.contains("js") && !root.classList.contains("enhanced");
