@@ -135,3 +135,38 @@ def test_without_javascript_the_barriers_question_says_whom_it_is_for(app: Flask
     )
     assert "barriers-condition" in (page.locator("#q-barriers fieldset").get_attribute("aria-describedby") or "")
     page.locator("#q-barriers").screenshot(path=artifact("condition-in-words-no-js.png"))
+
+
+SORTED = """id = "sorted"
+version = 1
+title = "Sorted"
+[[sections]]
+code = "s"
+title = "Section"
+[[sections.questions]]
+code = "pets"
+type = "multiple"
+text = "Which animals?"
+sort_options = true
+options = [{ code = "z", value = 1, label = "Zebra" }, { code = "a", value = 2, label = "Ant" }]
+[[sections.questions]]
+code = "both"
+type = "text"
+text = "Why both?"
+max_length = 100
+relevant = "${pets} = 'z a'"
+"""
+
+
+def test_a_condition_on_a_whole_multiple_choice_does_not_depend_on_the_order_shown(app: Flask, served: str, phone: BrowserContext) -> None:
+    """The page shows Ant before Zebra (sorted); the answer is kept as the definition orders it."""
+    q = field(app, SORTED)
+    assert q.validate_answers({"pets": ["a", "z"], "both": "x"}) == {"pets": ["z", "a"], "both": "x"}
+    _uid, token = add_survey(app, "sorted@1")
+    page = phone.new_page()
+    page.goto(f"{served}/s/{token}")
+    page.wait_for_selector("html.enhanced")
+    assert page.locator("#q-pets label").all_inner_texts()[:2] == ["Ant", "Zebra"]
+    page.check('input[name="pets"][value="a"]')
+    page.check('input[name="pets"][value="z"]')
+    assert page.locator("#q-both").get_attribute("hidden") is None

@@ -224,9 +224,9 @@ constraint_message = "People under 16 cannot take part in this survey."
 """
 
 
-def field(app: Flask) -> Questionnaire:
-    """Add the questionnaire above to the app's registry of definitions (as an import would)."""
-    q = parse_definition(FORM, "conditions.toml")
+def field(app: Flask, source: str = FORM) -> Questionnaire:
+    """Add a definition (the one above) to the app's registry of definitions (as an import would)."""
+    q = parse_definition(source, "test.toml")
     registry = app.extensions["questionnaires"]
     getattr(registry, "builtin", registry)[q.key] = q
     return q

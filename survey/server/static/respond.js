@@ -64,6 +64,14 @@
   /** The answer to one question by the rules of survey.core.questionnaire.read_entry, whose
    *  parameters the server writes into data-rule-* (here `c` for those of the whole form): either
    *  {value} (undefined: not answered) or {error: kind}, the kind naming a data-msg-* message. */
+  /** A multiple choice in the definition's order (data-rule-options), as the server keeps it: the
+   *  page may show the options in another (sort_options), and "${q} = 'a b'" must not depend on it. */
+  function ordered(q, value) {
+    if (!Array.isArray(value)) return value;
+    var order = q.dataset.ruleOptions.split(" ");
+    return value.slice().sort(function (a, b) { return order.indexOf(a) - order.indexOf(b); });
+  }
+
   function read(q, c, earlier) {
     var rule = q.dataset, type = rule.ruleType, value, chosen;
     if (rule.ruleOptions !== undefined) {
@@ -95,7 +103,7 @@
       }
     }
     if (value === undefined && q.hasAttribute("data-required")) return { error: "required" };
-    if (rule.ruleConstraint && !window.surveyExpression.meets(rule.ruleConstraint, q.dataset.code, value, earlier, c.pnts)) return { error: "constraint" };
+    if (rule.ruleConstraint && !window.surveyExpression.meets(rule.ruleConstraint, q.dataset.code, ordered(q, value), earlier, c.pnts)) return { error: "constraint" };
     return { value: value };
   }
 
@@ -177,7 +185,7 @@
         q.hidden = !!q.dataset.ruleRelevant && !window.surveyExpression.holds(JSON.parse(q.dataset.ruleRelevant), kept);
         if (q.hidden) { clearError(q); return; }
         var r = readq(q);
-        if (r.value !== undefined) kept[q.dataset.code] = r.value;
+        if (r.value !== undefined) kept[q.dataset.code] = ordered(q, r.value);
       });
     }
 
