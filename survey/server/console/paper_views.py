@@ -55,6 +55,7 @@ def flyer_texts(link: Link, lang: str) -> dict[str, str]:
             "scan": gettext("Scan the code with your phone camera, or type this address:"),
             "code": gettext("You will need a one-time code: ask the person who gave you this flyer."),
             "key": gettext("Encryption key: %(key)s", key=format_key_id(link.survey.key_id)),
+            "qr_alt": gettext("QR code of the survey link"),
         }
         if link.flyer_organisation:  # the name alone, as written: no sentence to decline it in
             texts["organisation"] = link.flyer_organisation
