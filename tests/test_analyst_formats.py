@@ -312,3 +312,33 @@ def test_versions_share_a_variable_only_when_their_option_values_agree() -> None
     assert (chose["barriers_language"], chose["barriers_cost"]) == (1.0, 0.0)
     three = row("demo@3", {"needed_treatment": "yes"})
     assert (three["needed_treatment"], three["needed_treatment_2"]) == (None, 2.0)
+
+
+def test_a_conditional_text_question_holds_its_missing_codes_as_text(tmp_path: Path) -> None:
+    """stigma's gender_self (shown for self_describe only, with prefer-not-to-say): "-98" when not
+    shown, "-99" when declined, user-missing strings in SPSS; Stata keeps them as text. The country
+    is its option's value (Bosnia and Herzegovina 4, the last option "Another country" 24)."""
+    from survey.analyst.answer_row import AnswerRow
+    from survey.analyst.labels import Labels
+    from survey.analyst.stats_output import write_dta, write_sav
+    from survey.core.questionnaire import load_directory
+
+    q = load_directory()["stigma@1"]
+    labels = {q.key: Labels(q)}
+    variables = VariableSet([q], labels, labels[q.key])
+    sent: list[dict[str, Any]] = [{"gender": "woman", "country": "ba"},
+            {"gender": "self_describe", "gender_self": "prefer_not_to_say"},
+            {"gender": "self_describe", "gender_self": "in my own words"},
+            {"country": "other", "dis_told": ["nobody"]}]
+    rows = [AnswerRow(f"1-{i}", "s", q.key, "en", "c", q.validate_answers(a), tuple(None for _ in q.scores))
+            for i, a in enumerate(sent)]
+    write_sav(tmp_path / "r.sav", variables, rows)
+    write_dta(tmp_path / "r.dta", variables, rows)
+    data, meta = pyreadstat.read_sav(str(tmp_path / "r.sav"), user_missing=True)
+    assert list(data["gender_self"]) == ["-98", "-99", "in my own words", "-98"]  # no gender: not shown
+    assert sorted(r["lo"] for r in meta.missing_ranges["gender_self"] if isinstance(r, dict)) == ["-98", "-99"]
+    assert [_none_for_nan(v) for v in data["country"]] == [4.0, None, None, 24.0]
+    assert meta.variable_value_labels["country"][24.0] == "Another country"
+    assert list(data["dis_told_nobody"])[3] == 1.0 and list(data["dis_told_family"])[3] == 0.0
+    stata, _meta = pyreadstat.read_dta(str(tmp_path / "r.dta"), user_missing=True)
+    assert list(stata["gender_self"]) == ["-98", "-99", "in my own words", "-98"]
