@@ -81,6 +81,7 @@ def test_conditions_and_constraints_apply_live_with_the_servers_words(app: Flask
     page.fill("#age", "12")
     page.click("[data-submit]")
     assert page.inner_text("#q-age .error-message").endswith("People under 16 cannot take part in this survey.")
+    page.locator("#q-age").screenshot(path=artifact("constraint-refused-js.png"))
     page.check('input[name="age__pnts"]')  # prefer-not-to-say is never refused by a constraint
     page.fill("#age", "")
     page.click("[data-submit]")
