@@ -39,6 +39,7 @@ SURVEY = [
      **t("Did you visit the drop-in centre this year?", "Jeste li ove godine posjetili dnevni centar?",
          "هل زرت مركز الاستقبال هذا العام؟")},
     {"type": "select_multiple services", "name": "used", "relevant": "selected(${visited}, 'yes')",
+     "parameters": "randomize=true",
      **t("Which services did you use?", "Koje ste usluge koristili?", "ما الخدمات التي استخدمتها؟"),
      **t("Choose all that apply.", "Izaberite sve što važi.", "اختر كل ما ينطبق.", "hint")},
     {"type": "text", "name": "used_other", "relevant": "selected(${used}, 'other')",
@@ -62,7 +63,7 @@ CHOICES = [
     {"list_name": "services", "name": "shower", **t("Shower", "Tuš", "استحمام")},
     {"list_name": "services", "name": "meal", **t("A meal", "Obrok", "وجبة")},
     {"list_name": "services", "name": "nurse", **t("The nurse", "Medicinska sestra", "الممرضة")},
-    {"list_name": "services", "name": "other", **t("Something else", "Nešto drugo", "شيء آخر")},
+    {"list_name": "services", "name": "other", **t("Something else", "Nešto drugo", "شيء آخر"), "last": "yes"},
     *({"list_name": "agree", "name": str(v), **t(en, bs, ar)} for v, en, bs, ar in (
         (1, "Strongly disagree", "Uopće se ne slažem", "لا أوافق بشدة"), (2, "Disagree", "Ne slažem se", "لا أوافق"),
         (3, "Not sure", "Nisam siguran/na", "لست متأكدًا"), (4, "Agree", "Slažem se", "أوافق"),
@@ -119,6 +120,16 @@ def test_an_independent_xlsform_is_fielded_and_reported_exactly(
         token = create_link(s, survey, "Centre").token
         s.commit()
         uid = survey.uid
+
+    orders = set()
+    for _ in range(6):  # randomised choices: a new order each time, "Something else" last
+        shown = phone.new_page()
+        shown.goto(f"{live_server.url}/s/{token}?lang=en")
+        order = tuple(shown.locator('input[name="used"]').evaluate_all("(els) => els.map((e) => e.value)"))
+        assert sorted(order) == ["meal", "nurse", "other", "shower"] and order[-1] == "other"
+        orders.add(order)
+        shown.close()
+    assert len(orders) > 1
 
     page = phone.new_page()
     errors: list[object] = []

@@ -76,6 +76,8 @@ def test_unsupported_setting_named(column: str) -> None:
     ({"type": "calculate", "name": "c", "calculation": "1 + 1"}, "read only as a score"),
     ({"type": "text", "name": "t", EN: "T", "appearance": "signature"}, "the appearance 'signature'"),
     ({"type": "text", "name": "t", EN: "T", "required": "maybe"}, "'maybe' is not yes or no"),
+    ({"type": "text", "name": "t", EN: "T", "parameters": "randomize=true"}, "only randomize=true, on select_one"),
+    ({"type": "select_one yn", "name": "s", EN: "S", "parameters": "seed=4"}, "the parameters 'seed=4'"),
 ])
 def test_unsupported_type_or_value_named(row: dict[str, str], message: str) -> None:
     survey = [*MINIMAL_SURVEY[:2], row, MINIMAL_SURVEY[2]]

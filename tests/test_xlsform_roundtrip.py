@@ -79,6 +79,7 @@ options = [
 ]
 constraint = "count-selected(.) <= 2"
 constraint_message = "Choose at most two."
+randomize = true
 
 [[sections.questions]]
 code = "used_other"
@@ -109,8 +110,9 @@ constraint = "string-length(.) >= 3"
 def test_conditions_and_constraints_survive() -> None:
     q = parse(WITH_EXPRESSIONS)
     data = xlsform_bytes(q, "en", ["en"], {})
-    convert(data, file_type=".xlsx")
-    assert read_xlsform(data).questionnaire == q
+    assert "randomize(instance('used')" in convert(data, file_type=".xlsx").xform  # ODK shuffles it too
+    back = read_xlsform(data).questionnaire
+    assert back == q and back.question("used").randomize
 
 
 def test_a_range_with_its_own_message_is_the_range_and_a_constraint() -> None:

@@ -132,6 +132,9 @@ class Question:
     constraint_message: str = ""
     #: Show the options in the alphabetical order of the respondent's language (a country list).
     sort_options: bool = False
+    #: Show the options in a new random order on each page (XLSForm's ``randomize``); options
+    #: marked ``last`` and prefer-not-to-say stay at the end. Answers are the same codes.
+    randomize: bool = False
     #: Derived once: option codes in display order, and each code's position (for sorting).
     option_codes: tuple[str, ...] = field(init=False, repr=False, compare=False)
     option_order: dict[str, int] = field(init=False, repr=False, compare=False, hash=False)
@@ -669,7 +672,7 @@ class _Builder:
         known = {
             "code", "type", "text", "help", "required", "prefer_not_to_say", "options",
             "scale", "min", "max", "max_length", "show_if", "sort_options", "relevant", "constraint",
-            "constraint_message",
+            "constraint_message", "randomize",
         }
         extra = set(rq) - known
         if extra:
@@ -760,6 +763,9 @@ class _Builder:
             raise self.fail(where, "'required', 'prefer_not_to_say' and 'sort_options' must be true or false")
         if sort_options and qtype not in ("single", "multiple"):
             raise self.fail(where, "'sort_options' only applies to single and multiple questions")
+        randomize = rq.get("randomize", False)
+        if not isinstance(randomize, bool) or (randomize and (qtype not in ("single", "multiple") or sort_options)):
+            raise self.fail(where, "'randomize' is true or false, for single and multiple questions not sorted")
         return Question(
             code=code,
             type=qtype,
@@ -777,6 +783,7 @@ class _Builder:
             constraint=constraint,
             constraint_message=self.text(rq, "constraint_message", where, required=False),
             sort_options=sort_options,
+            randomize=randomize,
         )
 
     def score(self, raw: Any, seen: Mapping[str, Question]) -> Score:

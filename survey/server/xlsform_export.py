@@ -29,7 +29,7 @@ Row = dict[str, str]
 
 _SURVEY_COLUMNS = ("type", "name")
 _SURVEY_EXTRA = (
-    "required", "relevant", "constraint", "appearance", col.PREFER_NOT_TO_SAY, col.SORT_OPTIONS,
+    "required", "relevant", "constraint", "appearance", "parameters", col.PREFER_NOT_TO_SAY, col.SORT_OPTIONS,
     "calculation", col.SCORE_ITEMS, col.SCORE_REVERSE, col.SCORE_METHOD, col.SCORE_MIN_ITEMS,
 )
 
@@ -150,6 +150,8 @@ class _Writer:
             row[col.PREFER_NOT_TO_SAY] = "yes"
         if question.sort_options:
             row[col.SORT_OPTIONS] = "yes"
+        if question.randomize:
+            row["parameters"] = "randomize=true"
         if question.show_if is not None:
             ref = question.show_if.question
             row["relevant"] = " or ".join(f"selected(${{{ref}}}, '{code}')" for code in question.show_if.any_of)

@@ -116,6 +116,9 @@ def _check_cells(wb: DefinitionData) -> None:
             base = refuse.base_name(header)
             if base == "appearance" and value.strip().lower() not in refuse.APPEARANCES:
                 problems.append(refuse.cell("survey", n, header, f"the appearance '{value}' is not supported here"))
+            if base == "parameters" and not (refuse.RANDOMIZE_RE.match(value) and refuse.select_of(raw_type)):
+                problems.append(refuse.cell("survey", n, header, f"the parameters '{value}' are not supported here "
+                                            "(only randomize=true, on select_one and select_multiple)"))
             if base in ("required", col.PREFER_NOT_TO_SAY, col.SORT_OPTIONS) and not col.is_boolean(value):
                 problems.append(refuse.cell("survey", n, header, f"'{value}' is not yes or no"))
         if refuse.TYPES.get(raw_type.strip().lower()) == "calculate" and not row.get(col.SCORE_ITEMS):
@@ -318,6 +321,8 @@ class _Converter:
             out["prefer_not_to_say"] = True
         if col.yes(element.get(col.SORT_OPTIONS)):
             out["sort_options"] = True
+        if col.yes(str((element.get("parameters") or {}).get("randomize", ""))):
+            out["randomize"] = True
         constraint = str(bind.get("constraint") or "").strip()
         message = self.label(code, "constraint_message", required=False)
         own = constraint

@@ -58,13 +58,15 @@ _WHY_NOT: dict[str, str] = {
 #: Survey columns read (their base name before any '::language'), with pyxform's aliases.
 SURVEY_COLUMNS = {
     "type", "name", "label", "caption", "hint", "required", "relevant", "relevance", "constraint",
-    "constraint_message", "constraining_message", "appearance", "calculation",
+    "constraint_message", "constraining_message", "appearance", "calculation", "parameters",
     col.PREFER_NOT_TO_SAY, col.SORT_OPTIONS, col.SCORE_ITEMS, col.SCORE_REVERSE, col.SCORE_METHOD,
     col.SCORE_MIN_ITEMS,
 }
 TRANSLATED = {"label", "caption", "hint", "constraint_message", "constraining_message"}
 CHOICE_COLUMNS = {"list_name", "name", "label", "caption", col.NUMERIC_VALUE, col.LAST}
 SETTINGS_COLUMNS = {"form_title", "form_id", "version", "default_language", col.NOTES}
+#: The one parameter read: options in a random order, on select questions.
+RANDOMIZE_RE = re.compile(r"^\s*randomize\s*=\s*(true|false|yes|no)\s*$", re.IGNORECASE)
 #: Display hints that change nothing in the answers.
 APPEARANCES = {"", col.LIKERT, "multiline", "minimal", "quick"}
 #: XLSForm sheets with no meaning here (other sheets, such as instructions, are not XLSForm).
