@@ -35,3 +35,15 @@ def test_partial_prints_a_hostile_title_and_uid_visibly(tmp_path: Path) -> None:
     output = result.stdout + result.stderr
     assert not CONTROLS.search(output), CONTROLS.findall(output)
     assert "\\u202egpj.exe" in output and "uid\\u001b[31m" in output, output
+
+
+def test_the_statistics_files_count_as_per_person_data() -> None:
+    """report --formats writes report.xlsx (a responses sheet), responses.sav and responses.dta."""
+    from survey.analyst.per_person import per_person, summary_line
+
+    written = ["report.html", "aggregates.csv", "codebook.csv", "run.json", "responses.csv", "scores.csv",
+               "rejected.csv", "report.xlsx", "responses.sav", "responses.dta"]
+    assert per_person(written) == ["rejected.csv", "report.xlsx", "responses.csv", "responses.dta",
+                                   "responses.sav", "scores.csv"]
+    assert summary_line(written).startswith("rejected.csv, report.xlsx, responses.csv, responses.dta, responses.sav, "
+                                            "scores.csv: per-person data")
