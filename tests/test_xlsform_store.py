@@ -131,3 +131,26 @@ def test_a_refused_form_names_its_cells(app: Flask, tmp_path: Path) -> None:
     code, out = imported(app, tmp_path, form({"type": "geopoint"}))
     assert code == 1
     assert "survey sheet, row 4, column type: 'geopoint' is refused: it records where the respondent" in out
+
+
+def test_respondents_get_the_forms_languages_and_its_reviewed_ones_when_limited(app: Flask, tmp_path: Path) -> None:
+    from survey.core.translation_review import REVIEWED, Review
+    from survey.server.language_reviews import respondent_languages
+    from survey.server.questionnaire_store import mark_reviewed
+    from survey.server.surveys import create_survey
+
+    assert imported(app, tmp_path, form())[0] == 0
+    # The server's catalogs: Arabic and Bosnian reviewed (the real ones are machine drafts).
+    for lang in ("ar", "bs"):
+        app.extensions["language_reviews"][lang] = Review(REVIEWED, reviewer="A native-speaker organisation")
+    with app.app_context():
+        s = session()
+        q = app.extensions["questionnaires"]["local_help@1"]
+        survey = create_survey(s, q, app.extensions["keyring"].ids()[0], "Local", ["en", "bs", "ar"])
+        s.commit()
+        assert sorted(respondent_languages(survey)) == ["ar", "bs", "en"]  # the form's, not all 13
+        survey.reviewed_languages_only = True
+        assert respondent_languages(survey) == ["en"]  # the form's translations are unreviewed
+        mark_reviewed(s, "local_help@1", "ar")
+        s.commit()
+        assert sorted(respondent_languages(survey)) == ["ar", "en"]

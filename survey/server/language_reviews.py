@@ -12,6 +12,7 @@ from flask_babel import gettext
 from survey.core.languages import LANGUAGES
 from survey.core.translation_review import MACHINE_DRAFT, REVIEWED, SOURCE, Review, review_statuses
 from survey.server.models import Survey
+from survey.server.questionnaire_store import registry
 from survey.server.settings import TRANSLATIONS_DIR
 
 
@@ -49,8 +50,18 @@ def language_choices() -> list[tuple[str, str]]:
 
 def respondent_languages(survey: Survey) -> list[str]:
     """The languages this survey's respondents may choose: all the server has, or, when the
-    survey is limited to reviewed languages, the reviewed ones (English, the source, always)."""
+    survey is limited to reviewed languages, the reviewed ones (English, the source, always).
+    A survey of an imported questionnaire offers only the languages its form has, and limited to
+    reviewed ones, those an admin marked reviewed (survey.server.questionnaire_store) whose
+    interface catalog is reviewed too, and the form's own language."""
     offered: list[str] = current_app.extensions["survey_languages"]
+    imported = registry().texts(survey.questionnaire_key)
+    if imported is not None:  # an imported form: its own languages, its own review of each
+        offered = [lang for lang in offered if lang in imported.languages] or [imported.language]
+        if not survey.reviewed_languages_only:
+            return offered
+        return [lang for lang in offered if is_reviewed(lang) and (
+            lang == imported.language or lang in imported.reviewed)] or [imported.language]
     if not survey.reviewed_languages_only:
         return offered
     return [lang for lang in offered if is_reviewed(lang)] or ["en"]
