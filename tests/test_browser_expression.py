@@ -6,6 +6,7 @@ and disappear as the server's validation decides and a refused answer gets the c
 from __future__ import annotations
 
 import json
+import random
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +16,7 @@ import pytest
 from flask import Flask
 from werkzeug.serving import make_server
 
-from survey.core.expression import ExpressionError, parse, to_json
+from survey.core.expression import ExpressionError, evaluate, parse, to_json
 from tests.conftest import LiveServer, add_survey, artifact
 from tests.helpers import count_responses
 from tests.test_expression import field
@@ -171,3 +172,56 @@ def test_a_condition_on_a_whole_multiple_choice_does_not_depend_on_the_order_sho
     page.check('input[name="pets"][value="a"]')
     page.check('input[name="pets"][value="z"]')
     assert page.locator("#q-both").get_attribute("hidden") is None
+
+
+def _random_expression(rng: random.Random, depth: int = 0) -> str:
+    """A random expression of the language (for the Python/Chromium agreement check)."""
+    atoms = ["${a}", "${b}", ".", "''", "'x'", "'a b'", "'5'", "'05'", "'prefer_not_to_say'", "5", "0", "-1", "0.5", "10"]
+    kind = rng.randrange(8 if depth < 3 else 3)
+    if kind == 0:
+        return rng.choice(atoms)
+    if kind == 1:
+        return f"{rng.choice(atoms)} {rng.choice(['=', '!=', '<', '<=', '>', '>='])} {rng.choice(atoms)}"
+    if kind == 2:
+        return rng.choice(["selected(${m}, 'x')", "selected(${a}, 'b')", "count-selected(${m})", "string-length(${a})",
+                           "count-selected(.) >= 2", "string-length(.) < 3"])
+    if kind in (3, 4):
+        joiner = " and " if kind == 3 else " or "
+        return joiner.join(_random_expression(rng, depth + 1) for _ in range(rng.randint(2, 3)))
+    if kind == 5:
+        return f"not({_random_expression(rng, depth + 1)})"
+    if kind == 6:
+        return f"({_random_expression(rng, depth + 1)})"
+    return f"({_random_expression(rng, depth + 1)}) {rng.choice(['=', '!=', '<', '>='])} {rng.choice(atoms)}"
+
+
+def _random_answers(rng: random.Random) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for code, values in (
+        ("a", ["x", "5", " 5 ", "05", "1e3", "+5", "a b", 5, 0, -1, "prefer_not_to_say", ""]),
+        ("b", ["b", "10", 10, 3, "prefer_not_to_say"]),
+        ("m", [["x"], ["x", "y"], ["y", "z", "x"], "prefer_not_to_say"]),
+    ):
+        if rng.random() < 0.75:
+            out[code] = rng.choice(values)
+    return out
+
+
+def test_python_and_chromium_agree_on_random_expressions(app: Flask, live_server: LiveServer, phone: BrowserContext) -> None:
+    rng = random.Random(18)
+    cases = []
+    for _ in range(1500):
+        text = _random_expression(rng)
+        answers = _random_answers(rng)
+        current = rng.choice(["a", "m", None])
+        tree = parse(text)
+        cases.append({"text": text, "tree": to_json(tree), "answers": answers, "current": current,
+                      "python": evaluate(tree, answers, current)})
+    _uid, token = add_survey(app)
+    page = phone.new_page()
+    page.goto(f"{live_server.url}/s/{token}")
+    page.wait_for_selector("html.enhanced")
+    got = page.evaluate("cases => cases.map(c => window.surveyExpression.evaluate(c.tree, c.answers, c.current))", cases)
+    wrong = [(c["text"], c["answers"], c["current"], c["python"], g) for c, g in zip(cases, got, strict=True)
+             if g != c["python"] or isinstance(g, bool) != isinstance(c["python"], bool)]
+    assert not wrong, wrong[:5]
