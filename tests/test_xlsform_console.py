@@ -10,6 +10,7 @@ from flask.testing import FlaskClient
 
 from survey.server.database import session
 from survey.server.models import AuditEntry
+from survey.server.xlsform_import import read_xlsform
 from tests.test_console_support import csrf, login, make_user
 from tests.test_xlsform_store import form
 from tests.xlsform_files import workbook
@@ -77,3 +78,15 @@ def test_coordinators_cannot_import(app: Flask) -> None:
     make_user(app, "coord")
     client = login(app, "coord")
     assert client.get("/console/questionnaires").status_code == 403
+
+
+def test_any_questionnaire_downloads_as_an_xlsform(app: Flask) -> None:
+    make_user(app, "boss", admin=True)
+    client = login(app, "boss")
+    assert 'href="/console/questionnaires/stigma@1/xlsform"' in client.get("/console/questionnaires").get_data(as_text=True)
+    response = client.get("/console/questionnaires/stigma@1/xlsform")
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"] == 'attachment; filename="stigma-1.xlsx"'
+    back = read_xlsform(response.get_data())
+    assert back.questionnaire == app.extensions["questionnaires"]["stigma@1"] and len(back.languages) == 13
+    assert client.get("/console/questionnaires/nothing@1/xlsform").status_code == 404

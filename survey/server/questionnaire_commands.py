@@ -15,12 +15,10 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from survey.core.languages import LANGUAGES
 from survey.server import audit
 from survey.server import questionnaire_store as store
 from survey.server.database import session
-from survey.server.questionnaire_texts import translations_for
-from survey.server.xlsform_export import xlsform_bytes
+from survey.server.questionnaire_xlsform import xlsform_file
 from survey.server.xlsform_import import FormRefused, read_xlsform
 from survey.server.xlsform_limits import MAX_FORM_BYTES
 
@@ -61,19 +59,12 @@ def list_command() -> None:
 def export_command(reference: str, out: Path) -> None:
     """Write questionnaire ID (``stigma`` or ``stigma@1``) as an XLSForm in all its languages."""
     key = _key(reference)
-    reg = store.registry()
     try:
-        q = reg[key]
+        written = xlsform_file(key)
     except KeyError:
         raise click.ClickException(f"no questionnaire {key!r}") from None
-    texts = reg.texts(key)
-    if texts is None:
-        language, languages = store.BUILTIN_LANGUAGE, list(LANGUAGES)
-    else:
-        language, languages = texts.language, list(texts.languages)
-    data = xlsform_bytes(q, language, languages, translations_for(q, languages))
-    out.write_bytes(data)
-    click.echo(f"wrote {key} to {out} ({len(languages)} languages)")
+    out.write_bytes(written.data)
+    click.echo(f"wrote {key} to {out} ({len(written.languages)} languages)")
 
 
 @questionnaires_cli.command("import")

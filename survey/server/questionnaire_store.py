@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from survey.core.languages import LANGUAGES
@@ -53,6 +54,7 @@ class QuestionnaireRegistry(Mapping[str, Questionnaire]):
     def __init__(self, builtin: Mapping[str, Questionnaire]) -> None:
         self.builtin = dict(builtin)
         self._parsed: dict[str, Questionnaire] = {}
+        self._texts: dict[str, StoredTexts] = {}
 
     def __getitem__(self, key: str) -> Questionnaire:
         found = self.builtin.get(key) or self._parsed.get(key)
@@ -82,17 +84,24 @@ class QuestionnaireRegistry(Mapping[str, Questionnaire]):
     def __len__(self) -> int:
         return len(self.builtin) + len(self._published())
 
-    def texts(self, key: str) -> StoredTexts | None:
-        """An imported definition's languages and translations; None for a built-in one."""
+    def texts(self, key: str, fresh: bool = True) -> StoredTexts | None:
+        """An imported definition's languages and translations; None for a built-in one. With
+        ``fresh=False`` a copy read earlier may do: the translations never change, only which
+        languages are reviewed (what a respondent's page reads on every view)."""
         if key in self.builtin:
             return None
+        if not fresh and key in self._texts:
+            return self._texts[key]
         qid, _, version = key.partition("@")
         if not version.isdigit():
             return None
         with _session() as s:
             row = s.scalar(select(ImportedQuestionnaire).where(
                 ImportedQuestionnaire.questionnaire_id == qid, ImportedQuestionnaire.version == int(version)))
-            return None if row is None else stored_texts(row)
+            if row is None:
+                return None
+            found = self._texts[key] = stored_texts(row)
+            return found
 
 
 def stored_texts(row: ImportedQuestionnaire) -> StoredTexts:
@@ -170,7 +179,11 @@ def store_form(session: Session, form: ImportedForm, published: bool) -> Stored:
         reviewed_languages="", published=published, imported_on=dt.date.today(),
     )
     session.add(row)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError as exc:  # the same version stored by another import a moment ago
+        session.rollback()
+        raise FormRefused([f"{q.id}@{version} was stored by another import just now; import the form again"]) from exc
     return Stored(f"{q.id}@{version}", new=True)
 
 

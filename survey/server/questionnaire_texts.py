@@ -64,4 +64,4 @@ def _imported_texts(q: Questionnaire) -> StoredTexts | None:
     if not has_app_context() or not isinstance(reg := current_app.extensions.get("questionnaires"),
                                                 QuestionnaireRegistry):
         return None
-    return reg.texts(q.key)
+    return reg.texts(q.key, fresh=False)  # translations never change once stored

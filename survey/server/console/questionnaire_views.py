@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, render_template, request
+from flask import Response, abort, render_template, request
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import CombinedMultiDict
@@ -24,6 +24,7 @@ from survey.server.console.common import admin_only, done, one_button, refused_c
 from survey.server.console.forms import ActionForm, ConsoleForm
 from survey.server.database import session
 from survey.server.questionnaire_texts import translations_for
+from survey.server.questionnaire_xlsform import xlsform_file
 from survey.server.xlsform_import import FormRefused, read_xlsform
 from survey.server.xlsform_limits import MAX_FORM_BYTES
 
@@ -94,6 +95,18 @@ def questionnaire_preview(key: str) -> Any:
     return render_template("console/questionnaire.html", q=q, key=key, texts=texts, lang=lang, t=t,
                            direction=text_direction(lang), languages=LANGUAGES, published=store.is_published(session(), key),
                            action=ActionForm(), review_form=ReviewLanguageForm(data={"lang": lang}))
+
+
+@bp.get("/questionnaires/<key>/xlsform")
+@admin_only
+def questionnaire_xlsform(key: str) -> Any:
+    """Any questionnaire, built in or imported, as an XLSForm in all its languages (for ODK, Kobo...)."""
+    try:
+        written = xlsform_file(key)
+    except KeyError:
+        abort(404)
+    return Response(written.data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f'attachment; filename="{written.name}"'})
 
 
 @bp.post("/questionnaires/<key>/publish")
