@@ -35,8 +35,9 @@ def print_languages(survey: Survey) -> list[str]:
     return [lang for lang in survey.language_list if lang in offered] or ["en"]
 
 
-def _choices(survey: Survey) -> list[tuple[str, str]]:
-    return [(code, LANGUAGES.get(code, code)) for code in print_languages(survey)]
+def _choices(survey: Survey) -> list[tuple[str, str, dict[str, str]]]:
+    """Each language by its own name, marked as written in it (lang) for screen readers."""
+    return [(code, LANGUAGES.get(code, code), {"lang": code}) for code in print_languages(survey)]
 
 
 def _printed(lang: str, texts: dict[str, str]) -> dict[str, str]:
@@ -82,15 +83,17 @@ def link_flyer(link_id: int) -> Any:
     form = FlyerForm(data={"organisation": link.flyer_organisation or "", "contact": link.flyer_contact or "",
                            "lang": request.args.get("lang", ""), "size": request.args.get("size", "a4")})
     form.lang.choices = _choices(link.survey)
-    if form.lang.data not in dict(form.lang.choices):
-        form.lang.data = form.lang.choices[0][0]
+    offered = print_languages(link.survey)
+    if form.lang.data not in offered:
+        form.lang.data = offered[0]
     if form.size.data not in ("a4", "a5"):
         form.size.data = "a4"
     return _flyer_page(link, form)
 
 
 def _flyer_page(link: Link, form: FlyerForm, status: int = 200) -> tuple[str, int]:
-    lang = form.lang.data if form.lang.data in dict(form.lang.choices) else form.lang.choices[0][0]
+    offered = print_languages(link.survey)
+    lang = form.lang.data if form.lang.data in offered else offered[0]
     size = form.size.data if form.size.data in ("a4", "a5") else "a4"
     return render_template("console/flyer.html", link=link, survey=link.survey, url=qr.respondent_url(link),
                            form=form, lang=lang, size=size, flyer=flyer_texts(link, lang)), status
@@ -106,7 +109,7 @@ def slip_texts(lang: str) -> dict[str, str]:
 def _codes_form(link: Link) -> CodesForm:
     form = CodesForm(request.form if request.method == "POST" else None)
     form.lang.choices = _choices(link.survey)
-    form.lang2.choices = [("", gettext("None")), *form.lang.choices]
+    form.lang2.choices = [("", gettext("None"), {}), *_choices(link.survey)]
     return form
 
 
