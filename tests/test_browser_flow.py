@@ -184,7 +184,7 @@ def test_the_questionnaire_can_be_completed_with_the_keyboard_alone(app: Flask, 
     assert count_responses(app) == 1
 
 
-def test_the_respondent_page_weighs_at_most_30_kb_and_loads_only_from_its_host(app: Flask, live_server: LiveServer, phone: BrowserContext) -> None:
+def test_the_respondent_page_weighs_at_most_20_kb_and_loads_only_from_its_host(app: Flask, live_server: LiveServer, phone: BrowserContext) -> None:
     _uid, token = add_survey(app)
     page = phone.new_page()
     cdp = phone.new_cdp_session(page)
@@ -204,7 +204,7 @@ def test_the_respondent_page_weighs_at_most_30_kb_and_loads_only_from_its_host(a
     total = sum(wire.values())
     gzipped = {urlsplit(r.url).path: len(gzip.compress(r.body(), 6)) for r in responses}
     print(f"\nrespondent page over the wire: {total:.0f} bytes in {len(wire)} responses; gzip sizes {gzipped}")
-    assert total <= 30 * 1024
+    assert total <= 20 * 1024  # issue 14: the first load of a slow phone on prepaid data
     shift = page.evaluate("""() => new Promise(done => {
         let sum = 0;
         new PerformanceObserver(list => { for (const e of list.getEntries()) sum += e.value; })
