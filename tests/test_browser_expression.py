@@ -19,7 +19,7 @@ from werkzeug.serving import make_server
 from survey.core.expression import ExpressionError, evaluate, parse, to_json
 from tests.conftest import LiveServer, add_survey, artifact
 from tests.helpers import count_responses
-from tests.test_expression import field
+from tests.test_expression import field, random_answers, random_expression
 
 if TYPE_CHECKING:
     from playwright.sync_api import BrowserContext
@@ -174,45 +174,12 @@ def test_a_condition_on_a_whole_multiple_choice_does_not_depend_on_the_order_sho
     assert page.locator("#q-both").get_attribute("hidden") is None
 
 
-def _random_expression(rng: random.Random, depth: int = 0) -> str:
-    """A random expression of the language (for the Python/Chromium agreement check)."""
-    atoms = ["${a}", "${b}", ".", "''", "'x'", "'a b'", "'5'", "'05'", "'prefer_not_to_say'", "5", "0", "-1", "0.5", "10"]
-    kind = rng.randrange(8 if depth < 3 else 3)
-    if kind == 0:
-        return rng.choice(atoms)
-    if kind == 1:
-        return f"{rng.choice(atoms)} {rng.choice(['=', '!=', '<', '<=', '>', '>='])} {rng.choice(atoms)}"
-    if kind == 2:
-        return rng.choice(["selected(${m}, 'x')", "selected(${a}, 'b')", "count-selected(${m})", "string-length(${a})",
-                           "count-selected(.) >= 2", "string-length(.) < 3"])
-    if kind in (3, 4):
-        joiner = " and " if kind == 3 else " or "
-        return joiner.join(_random_expression(rng, depth + 1) for _ in range(rng.randint(2, 3)))
-    if kind == 5:
-        return f"not({_random_expression(rng, depth + 1)})"
-    if kind == 6:
-        return f"({_random_expression(rng, depth + 1)})"
-    return f"({_random_expression(rng, depth + 1)}) {rng.choice(['=', '!=', '<', '>='])} {rng.choice(atoms)}"
-
-
-def _random_answers(rng: random.Random) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for code, values in (
-        ("a", ["x", "5", " 5 ", "05", "1e3", "+5", "a b", 5, 0, -1, "prefer_not_to_say", ""]),
-        ("b", ["b", "10", 10, 3, "prefer_not_to_say"]),
-        ("m", [["x"], ["x", "y"], ["y", "z", "x"], "prefer_not_to_say"]),
-    ):
-        if rng.random() < 0.75:
-            out[code] = rng.choice(values)
-    return out
-
-
 def test_python_and_chromium_agree_on_random_expressions(app: Flask, live_server: LiveServer, phone: BrowserContext) -> None:
     rng = random.Random(18)
     cases = []
     for _ in range(1500):
-        text = _random_expression(rng)
-        answers = _random_answers(rng)
+        text = random_expression(rng)
+        answers = random_answers(rng)
         current = rng.choice(["a", "m", None])
         tree = parse(text)
         cases.append({"text": text, "tree": to_json(tree), "answers": answers, "current": current,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 import json
+import random
 import time
 from pathlib import Path
 from typing import Any
@@ -94,6 +95,47 @@ def test_the_tree_has_no_names_but_answer_codes() -> None:
     assert kinds <= {"Literal", "Ref", "Current", "Compare", "All", "Any_", "Not", "Selected", "CountSelected", "StringLength"}
     assert expression.references(tree) == ["a", "b", "c"]
     assert expression.uses_current(tree)
+
+
+def random_expression(rng: random.Random, depth: int = 0) -> str:
+    """A random expression of the language (for the Python/Chromium agreement check)."""
+    atoms = ["${a}", "${b}", ".", "''", "'x'", "'a b'", "'5'", "'05'", "'prefer_not_to_say'", "5", "0", "-1", "0.5", "10"]
+    kind = rng.randrange(8 if depth < 3 else 3)
+    if kind == 0:
+        return rng.choice(atoms)
+    if kind == 1:
+        return f"{rng.choice(atoms)} {rng.choice(['=', '!=', '<', '<=', '>', '>='])} {rng.choice(atoms)}"
+    if kind == 2:
+        return rng.choice(["selected(${m}, 'x')", "selected(${a}, 'b')", "count-selected(${m})", "string-length(${a})",
+                           "count-selected(.) >= 2", "string-length(.) < 3"])
+    if kind in (3, 4):
+        joiner = " and " if kind == 3 else " or "
+        return joiner.join(random_expression(rng, depth + 1) for _ in range(rng.randint(2, 3)))
+    if kind == 5:
+        return f"not({random_expression(rng, depth + 1)})"
+    if kind == 6:
+        return f"({random_expression(rng, depth + 1)})"
+    return f"({random_expression(rng, depth + 1)}) {rng.choice(['=', '!=', '<', '>='])} {rng.choice(atoms)}"
+
+
+def random_answers(rng: random.Random) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for code, values in (
+        ("a", ["x", "5", " 5 ", "05", "1e3", "+5", "a b", 5, 0, -1, "prefer_not_to_say", ""]),
+        ("b", ["b", "10", 10, 3, "prefer_not_to_say"]),
+        ("m", [["x"], ["x", "y"], ["y", "z", "x"], "prefer_not_to_say"]),
+    ):
+        if rng.random() < 0.75:
+            out[code] = rng.choice(values)
+    return out
+
+
+def test_random_expressions_print_back_to_the_same_tree() -> None:
+    rng = random.Random(18)
+    for _ in range(2000):
+        tree = parse(random_expression(rng))
+        assert parse(to_source(tree)) == tree
+        evaluate(tree, random_answers(rng), rng.choice(["a", "m", None]))  # never raises
 
 
 # -- tied to a questionnaire --------------------------------------------------------------------

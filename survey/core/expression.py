@@ -543,10 +543,10 @@ def to_source(node: Node) -> str:
         return "."
     if isinstance(node, Compare):
         return f"{_operand(node.left)} {node.op} {_operand(node.right)}"
-    if isinstance(node, All):
-        return " and ".join(f"({to_source(n)})" if isinstance(n, Any_) else to_source(n) for n in node.items)
+    if isinstance(node, All):  # a nested and/or keeps its parentheses, so the tree comes back the same
+        return " and ".join(f"({to_source(n)})" if isinstance(n, Any_ | All) else to_source(n) for n in node.items)
     if isinstance(node, Any_):
-        return " or ".join(to_source(n) for n in node.items)
+        return " or ".join(f"({to_source(n)})" if isinstance(n, Any_) else to_source(n) for n in node.items)
     if isinstance(node, Not):
         return f"not({to_source(node.operand)})"
     if isinstance(node, Selected):
