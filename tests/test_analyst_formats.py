@@ -53,6 +53,9 @@ SENT: list[tuple[dict[str, str | list[str]], dict[str, Any]]] = [
     ({"needed_treatment": "yes"},  # shown and skipped: system-missing, not a missing code
      {"needed_treatment": 1.0, "barriers": [None] * 5, "treated_unfairly": None,
       "hide_recovery": None, "age": None, "comment": None, "stigma_score": None}),
+    ({"needed_treatment": "no", "comment": "#N/A"},  # an error code to a spreadsheet: text here
+     {"needed_treatment": 2.0, "barriers": [NOT_SHOWN] * 5, "treated_unfairly": None,
+      "hide_recovery": None, "age": None, "comment": "#N/A", "stigma_score": None}),
 ]
 NUMERIC = ["needed_treatment", *(f"barriers_{b}" for b in BARRIERS), "treated_unfairly", "hide_recovery", "age",
            "stigma_score"]
@@ -137,7 +140,7 @@ def test_sav_holds_values_value_labels_and_user_missing_codes(formats_report: tu
     assert "comment" not in ranges and "stigma_score" not in ranges
     # SPSS itself leaves them out: read without user-missing, they are system-missing
     plain, _meta = pyreadstat.read_sav(str(out / "responses.sav"))
-    assert sorted(plain["needed_treatment"].dropna()) == [1.0, 1.0, 1.0, 2.0]
+    assert sorted(plain["needed_treatment"].dropna()) == [1.0, 1.0, 1.0, 2.0, 2.0]
     # value labels and variable labels in Bosnian, from the export's own translations
     bs = _labels_bs(export)
     assert bs, "the export carries the Bosnian texts of the questionnaire"
@@ -177,8 +180,11 @@ def test_xlsx_sheets_are_typed_labelled_and_hold_no_formula(formats_report: tupl
     export, out = formats_report
     book = openpyxl.load_workbook(out / "report.xlsx")
     assert book.sheetnames == ["responses", "scores", "aggregates", "codebook"]
-    formulas = [(ws.title, c.coordinate) for ws in book for row in ws.iter_rows() for c in row if c.data_type == "f"]
+    formulas = [(ws.title, c.coordinate) for ws in book for row in ws.iter_rows() for c in row if c.data_type in ("f", "e")]
     assert formulas == []
+    texts = [c for ws in book for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    assert all(c.data_type == "s" for c in texts)
+    assert any(c.value == "#N/A" for c in texts)
     bs = _labels_bs(export)
     ws = book["responses"]
     header = [c.value for c in ws[1]]
@@ -197,7 +203,7 @@ def test_xlsx_sheets_are_typed_labelled_and_hold_no_formula(formats_report: tupl
     scores = book["scores"]
     score_header = [c.value for c in scores[1]]
     values = sorted(r[score_header.index("stigma_score")].value or 0 for r in scores.iter_rows(min_row=2))
-    assert values == [0, 1, 2.5, 4, 5]
+    assert values == [0, 0, 1, 2.5, 4, 5]
     assert all(isinstance(r[score_header.index("stigma_score")].value, (int, float, type(None)))
                for r in scores.iter_rows(min_row=2))
     # aggregates: the same rows as aggregates.csv, numbers as numbers, with labels

@@ -3,8 +3,8 @@ aggregates and codebook, with labels in the report's language.
 
 Cells are typed: a number the project computed or validated (a scale point, a whole-number
 answer, a score, a count) is a number, everything else is text. Text is never a formula: openpyxl
-makes any string starting with "=" a formula, so every text cell is set to the string type after
-its value, and its control characters are made visible first
+makes a string starting with "=" a formula (and "#N/A" and the other error codes an error), so
+such a cell is set to the string type after its value; control characters are made visible first
 (:func:`survey.core.visible_text.visible`; XML cannot hold most of them anyway).
 
 - responses: one row per response, the columns of responses.csv; a choice answer is its option's
@@ -24,6 +24,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ERROR_CODES
 
 from survey.analyst.answer_row import AnswerRow
 from survey.analyst.labels import Labels
@@ -40,15 +41,20 @@ WriteOnlyWorksheet = Any
 
 
 def _row(ws: WriteOnlyWorksheet, values: Iterable[Cell]) -> list[Any]:
-    cells = []
+    """One row's values for ``ws.append``: numbers as they are, text made visible. openpyxl types a
+    text starting with "=" as a formula and an error code ("#N/A") as an error: such a text goes in
+    a cell of its own, set to the string type (a plain value is much faster for everything else)."""
+    out: list[Any] = []
     for value in values:
         if isinstance(value, str):
-            c = WriteOnlyCell(ws, visible(value, line_breaks=True))
-            c.data_type = "s"  # never a formula, whatever the text starts with
-        else:
-            c = WriteOnlyCell(ws, value)
-        cells.append(c)
-    return cells
+            value = visible(value, line_breaks=True)
+            if value.startswith("=") or value in ERROR_CODES:
+                text = WriteOnlyCell(ws, value)
+                text.data_type = "s"  # never a formula or an error, whatever the text is
+                out.append(text)
+                continue
+        out.append(value)
+    return out
 
 
 def write_xlsx(
