@@ -64,6 +64,7 @@ def test_admin_coordinator_respondent_and_analyst_through_the_console(
     page.fill("#username", "coord")
     page.fill("#new", "coordinator password")
     page.click("button:has-text('Create account')")
+    page.wait_for_selector(".flash")
     assert "Account coord created." in page.content(), page.locator("main").inner_text()
     page.click("nav >> text=Surveys")
     page.click("text=New survey")
@@ -73,7 +74,7 @@ def test_admin_coordinator_respondent_and_analyst_through_the_console(
     assert page.locator("[data-key-id]").inner_text().replace(" ", "") == analyst_key.key_id
     page.select_option("#user_id", label="coord")
     page.click("button:has-text('Assign')")
-    assert "Remove coord" in page.content()
+    page.wait_for_selector("text=Remove coord")
     _no_horizontal_scroll(page)
     page.screenshot(path=str(artifact("console-admin-survey.png")), full_page=True)
     admin_ctx.close()
@@ -117,9 +118,13 @@ def test_admin_coordinator_respondent_and_analyst_through_the_console(
         r.click("button[type=submit]")
         r.check("#needed_treatment-0")
         r.check("#barriers-1")
+        r.click("[data-submit]")  # the plain form comes in pages (respond/paging.py)
         r.check("#treated_unfairly-4")
+        r.click("[data-submit]")
         r.fill("#age", str(30 + n))
-        r.click("button[type=submit]")
+        r.click("[data-submit]")
+        r.wait_for_selector("#review")
+        r.click("[data-submit]")
         r.wait_for_url("**/thanks**")
         assert not respondent.cookies()
         respondent.close()
@@ -137,7 +142,7 @@ def test_admin_coordinator_respondent_and_analyst_through_the_console(
 
     # The export downloads and decrypts offline.
     page.goto(survey_url)
-    page.click("text=Export for the analyst")  # first a page on what the file is and where it goes
+    page.click("a.button:has-text('Export for the analyst')")  # first a page on what the file is and where it goes
     assert "never both" in page.locator("[data-export-once]").inner_text()
     with page.expect_download() as download_info:
         page.click("button:has-text('Download export for the analyst')")
