@@ -169,6 +169,7 @@
     var last = 0; // the review's step number: one after the last question's
     questions.forEach(function (q) { last = Math.max(last, Number(q.dataset.step) + 1); });
     var step = 1, envelope = null, sending = false, retryTimer = null, attempts = 0;
+    var pending = null; // the envelope being sealed for the answers as they are (from the last step on)
 
     function stepOf(q) { return Number(q.dataset.step); }
     function inStep(n) { return questions.filter(function (q) { return stepOf(q) === n; }); }
@@ -307,6 +308,7 @@
       if (!sending) submit.textContent = n === last ? d.sendLabel : d.nextLabel;
       reviewDetails.open = false;
       reviewList.replaceChildren();
+      if (n === last) sealed().catch(function () {}); // ready before "Send" (a failure shows then)
       if (how === "push") history.pushState({ step: n, depth: depth() + 1 }, "");
       else if (how === "replace") history.replaceState({ step: n, depth: depth() }, "");
       if (quiet) return;
@@ -317,6 +319,25 @@
 
     function next() { var list = stepList(); return list[list.indexOf(step) + 1] || last; }
 
+    /** The envelope of the answers as they are now, sealed once: begun when the last step is shown,
+     *  so that "Send" only has to post it. Kept in memory only, and forgotten when an answer changes. */
+    function sealed() {
+      if (envelope) return Promise.resolve(envelope);
+      if (!pending) {
+        var doc = { answers: answers(), f: 1, lang: d.locale, questionnaire: d.questionnaire, version: Number(d.version) };
+        var mine = pending = loadSeal(form).then(function (seal) {
+          return seal.sealEnvelope(d.publicKey, d.keyId, d.survey, new TextEncoder().encode(JSON.stringify(doc)));
+        }).then(function (bytes) {
+          if (pending === mine) { envelope = bytes; pending = null; }
+          return bytes;
+        }, function (error) {
+          if (pending === mine) pending = null;
+          throw error;
+        });
+      }
+      return pending;
+    }
+
     async function send() {
       if (sending) return;
       var bad = stepList().filter(invalid)[0];
@@ -325,16 +346,15 @@
       submit.disabled = true;
       submit.textContent = d.sendingLabel;
       failed.hidden = true;
+      var bytes;
       try {
-        if (!envelope) {
-          var seal = await loadSeal(form);
-          var doc = { answers: answers(), f: 1, lang: d.locale, questionnaire: d.questionnaire, version: Number(d.version) };
-          envelope = await seal.sealEnvelope(d.publicKey, d.keyId, d.survey, new TextEncoder().encode(JSON.stringify(doc)));
-        }
+        bytes = await sealed();
       } catch (e) {
         stop(failed);
         return;
       }
+      if (!sending) return; // an answer changed meanwhile: nothing was sent
+      envelope = bytes;
       post();
     }
 
@@ -415,7 +435,7 @@
 
     function wipe() {
       stop(null);
-      envelope = null;
+      envelope = pending = null;
       form.reset();
       reviewList.replaceChildren();
     }
@@ -428,7 +448,7 @@
     });
     function changed() { // answers changed: stop retrying the old envelope; a new one is sealed
       if (sending) stop(null);
-      envelope = null;
+      envelope = pending = null;
     }
     form.addEventListener("change", function () { applyConditions(); changed(); loadSeal(form).catch(function () {}); });
     form.addEventListener("input", changed);
