@@ -140,3 +140,30 @@ def test_script_in_a_label_is_kept_as_text() -> None:
 def test_garbage_is_refused_not_crashed(data: bytes) -> None:
     with pytest.raises(FormRefused):
         read_xlsform(data)
+
+
+CELLS = ["", "x", "q1", "yn", "select_one yn", "select_multiple yn", "select_one nope", "integer", "text", "note",
+         "begin_group", "end_group", "begin group", "calculate", "yes", "no", "${q1} = 'yes'", "selected(${q1}, 'yes')",
+         ". >= 1 and . <= 3", "string-length(.) <= 5", "likert", "randomize=true", "1", "-1", "é", "=1+1", "main",
+         "<b>", "((", "${nope}", "count-selected(.) > 1", "prefer_not_to_say"]
+COLUMNS = ["type", "name", EN, "label::Bosanski (bs)", "hint::English (en)", "required", "relevant", "constraint",
+           "constraint_message::English (en)", "appearance", "parameters", "prefer_not_to_say", "score_items"]
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_random_forms_are_imported_or_refused_never_crash(seed: int) -> None:
+    import random
+
+    rng = random.Random(seed)
+    survey = [dict(r) for r in MINIMAL_SURVEY]
+    for _ in range(rng.randint(1, 6)):
+        row = {c: rng.choice(CELLS) for c in rng.sample(COLUMNS, rng.randint(1, len(COLUMNS)))}
+        survey.insert(rng.randint(0, len(survey)), row)
+    choices = [dict(r) for r in MINIMAL_CHOICES]
+    if rng.random() < 0.5:
+        choices.append({"list_name": rng.choice(CELLS), "name": rng.choice(CELLS), EN: rng.choice(CELLS)})
+    settings = {k: rng.choice(CELLS) if rng.random() < 0.3 else v for k, v in MINIMAL_SETTINGS.items()}
+    try:
+        read_xlsform(workbook(survey, choices, settings))
+    except FormRefused as exc:
+        assert exc.problems and all(isinstance(p, str) and p for p in exc.problems)
