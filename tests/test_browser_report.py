@@ -172,6 +172,7 @@ def test_every_score_states_its_range_and_what_high_means(reports: Reports, brow
         name = texts_in.get(sc.label, sc.label)
         section = page.locator("div.keep", has=page.get_by_role("heading", name=name, exact=True, level=3))
         assert section.count() == 1, name
+        assert section.locator("p.range").count() == 1, f"{name}: no sentence with its range"
         about = section.locator("p.range").text_content() or ""
         points = q.question(sc.items[0]).scale
         lo, hi = points[0].value, points[-1].value
