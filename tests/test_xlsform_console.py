@@ -12,6 +12,7 @@ from survey.server.database import session
 from survey.server.models import AuditEntry
 from survey.server.xlsform_import import read_xlsform
 from tests.test_console_support import csrf, login, make_user
+from tests.test_xlsform_hostile import zip_of_zeros
 from tests.test_xlsform_store import form
 from tests.xlsform_files import workbook
 
@@ -58,8 +59,10 @@ def test_refusals_are_listed_by_cell_and_nothing_is_stored(app: Flask) -> None:
     status, page = upload(client, form({"type": "deviceid"}))
     assert status == 400
     assert "survey sheet, row 4, column type: &#39;deviceid&#39; is refused" in page
-    status, page = upload(client, b"PK\x03\x04" + b"\0" * (3 * 1024 * 1024))
-    assert status in (400, 413) and "MB" in page
+    status, page = upload(client, b"PK\x03\x04" + b"\0" * (50 * 1024 * 1024))  # 50 MB
+    assert status == 413 and "The file is larger than 2 MB." in page
+    status, page = upload(client, zip_of_zeros("xl/worksheets/sheet1.xml", 300 * 1024 * 1024))  # a zip bomb
+    assert status == 400 and "the workbook unpacks to 300 MB" in page
     listed = client.get("/console/questionnaires").get_data(as_text=True)
     assert "None yet." in listed
 
