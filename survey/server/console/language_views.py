@@ -24,8 +24,10 @@ from survey.server.web.i18n import CONSOLE_LANGUAGE, available, in_console
 PUBLIC.add("console.language")
 
 
-def language_form() -> LanguageForm:
-    form = LanguageForm(request.form if request.method == "POST" else None)
+def language_form(here: str = "") -> LanguageForm:
+    """The switcher: the languages the server has, by their own names; posted, or to show on
+    the page ``here`` (where it goes back to)."""
+    form = LanguageForm(request.form) if request.method == "POST" and not here else LanguageForm(data={"next": here})
     form.lang.choices = [(code, LANGUAGES.get(code, code)) for code in available()]
     return form
 
@@ -54,9 +56,7 @@ def _switcher_context() -> dict[str, Any]:
     if not in_console():
         return {}
     here = request.full_path.rstrip("?") if request.method == "GET" else request.path
-    form = LanguageForm(data={"next": here})
-    form.lang.choices = [(code, LANGUAGES.get(code, code)) for code in available()]
-    return {"language_switcher": form}
+    return {"language_switcher": language_form(here)}
 
 
 @bp.context_processor
