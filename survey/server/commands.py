@@ -13,6 +13,7 @@ from sqlalchemy import select
 from survey.core.envelope import format_key_id
 from survey.server.account_commands import users_cli
 from survey.server.database import session, upgrade
+from survey.server.link_tokens import grouped
 from survey.server.models import Link, Survey, User
 from survey.server.reshuffle import backup, reshuffle
 from survey.server.staff_auth import create_user
@@ -83,7 +84,7 @@ def demo_command(base_url: str) -> None:
     link = s.scalar(select(Link).where(Link.survey_id == survey.id))
     assert link is not None
     click.echo(f"Demo survey {survey.uid}, sealed to key {format_key_id(survey.key_id)}")
-    click.echo(f"Respondent link: {base_url}/s/{link.token}")
+    click.echo(f"Respondent link: {base_url}/s/{grouped(link.token)}")
     if s.scalar(select(User.id).limit(1)) is None:
         password = secrets.token_urlsafe(12)
         create_user(s, "admin", password, is_admin=True)
