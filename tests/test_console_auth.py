@@ -41,7 +41,7 @@ def world(app: Flask) -> World:
 
 
 def _url(rule: Rule, w: World) -> str:
-    values = {"survey_id": w.survey_id, "link_id": w.link_id, "user_id": w.spare_user_id}
+    values = {"survey_id": w.survey_id, "link_id": w.link_id, "user_id": w.spare_user_id, "key": "demo@1"}
     if rule.endpoint == "console.link_revoke":
         values["link_id"] = w.spare_link_id
     if rule.endpoint == "console.survey_unassign":
@@ -53,7 +53,9 @@ def _url(rule: Rule, w: World) -> str:
 
 ADMIN_ONLY = {"console.users", "console.user_disable", "console.user_enable", "console.survey_new",
               "console.survey_assign", "console.survey_unassign", "console.survey_purge", "console.audit_log",
-              "console.survey_leave_page", "console.survey_reviewed_languages"}
+              "console.survey_leave_page", "console.survey_reviewed_languages", "console.questionnaires",
+              "console.questionnaire_upload", "console.questionnaire_preview", "console.questionnaire_xlsform",
+              "console.questionnaire_publish", "console.questionnaire_review"}
 SURVEY_SCOPED = {"survey_id", "link_id"}
 #: Run last: they end the walking account's own session or take away what others walk.
 LAST = ("console.survey_unassign", "console.logout")
@@ -99,6 +101,11 @@ def test_every_console_route_lets_in_only_the_assigned_coordinator_and_admin(app
                 else:
                     # In: a page, a download, a redirect after the change, or a form error.
                     # (the export answers 409 "not yet" while a count is below k: tested elsewhere)
+                    if "key" in rule.arguments:
+                        # a questionnaire's own pages are for imported forms (demo@1 is built in);
+                        # tests/test_xlsform_console.py walks them with an imported one
+                        assert status < 500, where
+                        continue
                     assert status in (200, 303, 400) or (status == 409 and rule.endpoint == "console.survey_export"), where
                     if status == 400:
                         assert "This form has expired" not in response.get_data(as_text=True), where

@@ -98,6 +98,10 @@ def test_a_post_without_the_confirmation_changes_nothing_and_shows_the_confirmat
         assert admin.post(url, data={"csrf_token": token, "confirm": "yes"}).status_code == 303
     revoked, is_open, active, entries = _state(app, setup)
     assert (revoked, is_open, active, entries) == (True, False, False, before[3] + 3)
+    # done already: the pages lead back rather than ask again
+    for url in list(_actions(setup).values())[:2]:
+        again = admin.get(url)
+        assert again.status_code == 303 and f"/console/surveys/{setup.survey_id}" in again.headers["Location"]
 
 
 def test_the_purge_asks_for_the_digest_on_its_confirmation_page_and_needs_it(app: Flask, setup: Setup) -> None:

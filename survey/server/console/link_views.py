@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import flash, request, url_for
+from flask import flash, redirect, request, url_for
 from flask_babel import gettext
 
 from survey.server import one_time_codes
@@ -54,6 +54,8 @@ def _revoke_page(link: Link) -> Confirmation:
 @bp.route("/links/<id:link_id>/revoke", methods=["GET", "POST"])
 def link_revoke(link_id: int) -> Any:
     link = my_link(link_id)
+    if link.revoked:  # nothing to confirm
+        return redirect(url_for("console.survey", survey_id=link.survey_id, _anchor=f"link-{link.id}"), code=303)
     if (answer := unconfirmed(_revoke_page(link))) is not None:
         return answer
     link.revoked = True

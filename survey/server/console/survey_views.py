@@ -163,6 +163,8 @@ def _close_page(survey: Survey) -> Confirmation:
 @bp.route("/surveys/<id:survey_id>/close", methods=["GET", "POST"])
 def survey_close(survey_id: int) -> Any:
     survey = my_survey(survey_id)
+    if not survey.is_open:  # nothing to confirm: back to the survey's page, which offers to reopen it
+        return redirect(url_for("console.survey", survey_id=survey.id), code=303)
     if (answer := unconfirmed(_close_page(survey))) is not None:
         return answer
     response = _set_open(survey, False)
