@@ -202,7 +202,7 @@ class _Converter:
         return self.text(self.survey_rows.get((name, group)), kind, self.where(name, kind, group), required)
 
     def where(self, name: str, column: str = "label", group: bool = False) -> str:
-        return f"survey sheet, row {self.rows.get((name, group), 1)}, column {column}"
+        return refuse.place("survey", self.rows.get((name, group), 1), column)
 
     # -- the form ------------------------------------------------------------------------------
 
@@ -399,10 +399,9 @@ class _Converter:
             self.problems.append(f"choices sheet, list {list_name}, column {col.NUMERIC_VALUE}: give every choice "
                                  "of the list a value, or none")
         for position, c in enumerate(choices, 1):
-            where = self.choice_where(list_name, c)
             name = str(c.get("name", ""))
             if not OPTION_RE.fullmatch(name) or name == PREFER_NOT_TO_SAY:
-                self.problems.append(f"{where.replace('column label', 'column name')}: '{name}' must be a lowercase "
+                self.problems.append(f"{self.choice_where(list_name, c, 'name')}: '{name}' must be a lowercase "
                                      f"code (a-z, 0-9, _), not {PREFER_NOT_TO_SAY} (a question's "
                                      f"'{col.PREFER_NOT_TO_SAY}' column offers that)")
             option: Json = {"code": name, "value": position, "label": self.choice_label(list_name, c)}
@@ -411,7 +410,7 @@ class _Converter:
                 if re.fullmatch(r"[0-9]{1,5}", raw_value):
                     option["value"] = int(raw_value)
                 else:
-                    self.problems.append(f"{where.replace('column label', 'column ' + col.NUMERIC_VALUE)}: "
+                    self.problems.append(f"{self.choice_where(list_name, c, col.NUMERIC_VALUE)}: "
                                          f"'{raw_value}' is not a whole number")
             if col.yes(c.get(col.LAST)):
                 option["last"] = True
@@ -422,9 +421,9 @@ class _Converter:
         key = (list_name, str(choice.get("name", "")))
         return self.text(self.choice_cells.get(key), "label", self.choice_where(list_name, choice))
 
-    def choice_where(self, list_name: str, choice: Json) -> str:
+    def choice_where(self, list_name: str, choice: Json, column: str = "label") -> str:
         row = self.choice_rows.get((list_name, str(choice.get("name", ""))), 1)
-        return f"choices sheet, row {row}, column label"
+        return refuse.place("choices", row, column)
 
     def score(self, element: Json) -> Json:
         code = str(element.get("name", ""))

@@ -10,22 +10,26 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
+from flask_babel import LazyString, gettext
+from flask_babel import lazy_gettext as _l
+
 from survey.core.languages import LANGUAGES
 from survey.server import xlsform_columns as col
 
-_WHY = (
+# In the console's language where there is one (flask_babel; English on the command line).
+_WHY = _l(
     "This platform collects nothing that identifies a respondent, their phone, where they are or "
     "when they answered: a seized server, a curious coordinator or a shared export must not be "
     "able to name anyone."
 )
-_DEVICE = "it records the phone, its SIM card or the account it is used with, which points to its owner"
-_CONTACT = "it asks for or records contact details, which name the person"
-_TIME = "it records a date or time, and the time an answer was given links it to a person seen then"
-_AUDIT = "it logs each action on the form with its time and, on some platforms, its place"
-_PLACE = "it records where the respondent is or was"
-_MEDIA = "a photo, recording, drawing, file or scanned code can show a face, a voice, a document or an ID"
+_DEVICE = _l("it records the phone, its SIM card or the account it is used with, which points to its owner")
+_CONTACT = _l("it asks for or records contact details, which name the person")
+_TIME = _l("it records a date or time, and the time an answer was given links it to a person seen then")
+_AUDIT = _l("it logs each action on the form with its time and, on some platforms, its place")
+_PLACE = _l("it records where the respondent is or was")
+_MEDIA = _l("a photo, recording, drawing, file or scanned code can show a face, a voice, a document or an ID")
 #: Identifying question types and metadata, with why each is refused.
-IDENTIFYING: dict[str, str] = {
+IDENTIFYING: dict[str, LazyString] = {
     "deviceid": _DEVICE, "imei": _DEVICE, "subscriberid": _DEVICE, "simserial": _DEVICE,
     "phonenumber": _DEVICE, "username": _CONTACT, "email": _CONTACT, "start": _TIME, "end": _TIME,
     "today": _TIME, "date": _TIME, "time": _TIME, "datetime": _TIME, "audit": _AUDIT,
@@ -73,8 +77,13 @@ APPEARANCES = {"", col.LIKERT, "multiline", "minimal", "quick"}
 REFUSED_SHEETS = {"external_choices", "entities", "osm"}
 
 
+def place(sheet: str, row: int, column: str) -> str:
+    """Where a cell is: ``survey sheet, row 5, column type`` (sheet and column names as written)."""
+    return gettext("%(sheet)s sheet, row %(row)s, column %(column)s", sheet=sheet, row=row, column=column)
+
+
 def cell(sheet: str, row: int, column: str, message: str) -> str:
-    return f"{sheet} sheet, row {row}, column {column}: {message}"
+    return f"{place(sheet, row, column)}: {message}"
 
 
 def base_name(header: str) -> str:
@@ -97,7 +106,7 @@ def check_columns(sheet: str, headers: Sequence[str], rows: Sequence[Mapping[str
         base = base_name(header)
         row = _first_row_with(rows, header)
         if base not in allowed:
-            problems.append(cell(sheet, row, header, "this column is not supported here"))
+            problems.append(cell(sheet, row, header, gettext("this column is not supported here")))
             continue
         if "::" in header:
             suffix = header.split("::", 1)[1].strip()
@@ -114,7 +123,8 @@ def type_problem(raw_type: str) -> str | None:
     """Why a survey row's type is refused, or None if it is read."""
     kind = re.sub(r"\s+", " ", raw_type.strip().lower())
     if kind in IDENTIFYING:
-        return f"'{raw_type}' is refused: {IDENTIFYING[kind]}. {_WHY}"
+        return gettext("'%(type)s' is refused: %(reason)s. %(why)s", type=raw_type, reason=str(IDENTIFYING[kind]),
+                       why=str(_WHY))
     if kind in TYPES:
         return None
     words = kind.split(" ")
@@ -125,7 +135,7 @@ def type_problem(raw_type: str) -> str | None:
             return None
     if kind in _WHY_NOT:
         return _WHY_NOT[kind]
-    return f"the type '{raw_type}' is not supported here"
+    return gettext("the type '%(type)s' is not supported here", type=raw_type)
 
 
 def select_of(raw_type: str) -> tuple[str, str] | None:
