@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import Flask, current_app
 from flask_babel import gettext
+from wtforms.fields.choices import SelectChoice
 
 from survey.core.languages import LANGUAGES
 from survey.core.translation_review import MACHINE_DRAFT, REVIEWED, SOURCE, Review, review_statuses
@@ -43,9 +44,10 @@ def describe(lang: str) -> str:
     return gettext("not reviewed")
 
 
-def language_choices() -> list[tuple[str, str]]:
+def language_choices() -> list[SelectChoice]:
     """The server's languages for a survey's language choices: own name and review status."""
-    return [(code, f"{LANGUAGES.get(code, code)} ({describe(code)})") for code in current_app.extensions["survey_languages"]]
+    return [SelectChoice(code, f"{LANGUAGES.get(code, code)} ({describe(code)})")
+            for code in current_app.extensions["survey_languages"]]
 
 
 def respondent_languages(survey: Survey) -> list[str]:

@@ -20,6 +20,7 @@ from wtforms import (
     StringField,
 )
 from wtforms.csrf.session import SessionCSRF
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, EqualTo, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -222,4 +223,4 @@ class FlyerForm(ConsoleForm):
     contact = StringField(_l("Contact line (a phone number, an address or opening hours people can check)"),
                           validators=[Optional(), Length(max=200)], filters=[_stripped])
     lang = SelectField(_l("Language of the flyer"), validators=[InputRequired()])
-    size = SelectField(_l("Paper size"), choices=[("a4", "A4"), ("a5", "A5")], default="a4")
+    size = SelectField(_l("Paper size"), choices=[SelectChoice("a4", "A4"), SelectChoice("a5", "A5")], default="a4")

@@ -10,7 +10,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import flash, redirect, request, session, url_for
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
+from wtforms.fields.choices import SelectChoice
 
 from survey.core.languages import LANGUAGES
 from survey.server import language_reviews
@@ -27,8 +28,11 @@ PUBLIC.add("console.language")
 def language_form(here: str = "") -> LanguageForm:
     """The switcher: the languages the server has, by their own names; posted, or to show on
     the page ``here`` (where it goes back to)."""
-    form = LanguageForm(request.form) if request.method == "POST" and not here else LanguageForm(data={"next": here})
-    form.lang.choices = [(code, LANGUAGES.get(code, code)) for code in available()]
+    if request.method == "POST" and not here:
+        form = LanguageForm(request.form)
+    else:
+        form = LanguageForm(data={"next": here, "lang": str(get_locale() or "en")})
+    form.lang.choices = [SelectChoice(code, LANGUAGES.get(code, code), {"lang": code}) for code in available()]
     return form
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import Response, current_app, render_template, request
 from flask_babel import force_locale, gettext
+from wtforms.fields.choices import SelectChoice
 
 from survey.core.envelope import format_key_id
 from survey.core.languages import LANGUAGES, text_direction
@@ -35,9 +36,9 @@ def print_languages(survey: Survey) -> list[str]:
     return [lang for lang in survey.language_list if lang in offered] or ["en"]
 
 
-def _choices(survey: Survey) -> list[tuple[str, str, dict[str, str]]]:
+def _choices(survey: Survey) -> list[SelectChoice]:
     """Each language by its own name, marked as written in it (lang) for screen readers."""
-    return [(code, LANGUAGES.get(code, code), {"lang": code}) for code in print_languages(survey)]
+    return [SelectChoice(code, LANGUAGES.get(code, code), {"lang": code}) for code in print_languages(survey)]
 
 
 def _printed(lang: str, texts: dict[str, str]) -> dict[str, str]:
@@ -109,7 +110,7 @@ def slip_texts(lang: str) -> dict[str, str]:
 def _codes_form(link: Link) -> CodesForm:
     form = CodesForm(request.form if request.method == "POST" else None)
     form.lang.choices = _choices(link.survey)
-    form.lang2.choices = [("", gettext("None"), {}), *_choices(link.survey)]
+    form.lang2.choices = [SelectChoice("", gettext("None")), *_choices(link.survey)]
     return form
 
 
