@@ -14,6 +14,7 @@ from pathlib import Path
 
 import click
 from flask.cli import AppGroup
+from flask_babel import force_locale
 
 from survey.server import audit
 from survey.server import questionnaire_store as store
@@ -75,9 +76,10 @@ def import_command(path: Path, draft: bool) -> None:
     if path.stat().st_size > MAX_FORM_BYTES:
         raise click.ClickException(f"{path}: larger than {MAX_FORM_BYTES // 1024 // 1024} MB; not read")
     try:
-        form = read_xlsform(path.read_bytes())
-        s = session()
-        stored = store.store_form(s, form, published=not draft)
+        with force_locale("en"):  # the messages in English: a command has no request to choose a language
+            form = read_xlsform(path.read_bytes())
+            s = session()
+            stored = store.store_form(s, form, published=not draft)
     except FormRefused as exc:
         raise click.ClickException(f"{path} is not imported:\n" + "\n".join(f"  {p}" for p in exc.problems)) from exc
     if not stored.new:

@@ -21,6 +21,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from flask import current_app
+from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -129,19 +130,22 @@ def _conflicts(new: Questionnaire, earlier: Questionnaire) -> list[str]:
             continue
         old = earlier.question(q.code)
         if q.type != old.type:
-            problems.append(f"question {q.code}: it was a {old.type} question in {earlier.key}, now {q.type}")
+            problems.append(gettext("question %(code)s: it was a %(old)s question in %(key)s, now %(new)s",
+                                    code=q.code, old=old.type, key=earlier.key, new=q.type))
             continue
         if q.scale and tuple(p.value for p in q.scale) != tuple(p.value for p in old.scale):
-            problems.append(f"question {q.code}: its scale points differ from {earlier.key}")
+            problems.append(gettext("question %(code)s: its scale points differ from %(key)s", code=q.code,
+                                    key=earlier.key))
         old_values = {o.code: o.value for o in old.options}
         for o in q.options:
             if o.code in old_values and old_values[o.code] != o.value:
-                problems.append(f"question {q.code}: option {o.code} had value {old_values[o.code]} in "
-                                f"{earlier.key}, now {o.value}")
+                problems.append(gettext("question %(code)s: option %(option)s had value %(old)s in %(key)s, now "
+                                        "%(new)s", code=q.code, option=o.code, old=old_values[o.code],
+                                        key=earlier.key, new=o.value))
         dropped = set(old_values) - {o.code for o in q.options}
         if dropped:
-            problems.append(f"question {q.code}: options {sorted(dropped)} of {earlier.key} are gone; "
-                            "give the question a new code instead")
+            problems.append(gettext("question %(code)s: options %(options)s of %(key)s are gone; give the question "
+                                    "a new code instead", code=q.code, options=sorted(dropped), key=earlier.key))
     return problems
 
 
@@ -183,7 +187,8 @@ def store_form(session: Session, form: ImportedForm, published: bool) -> Stored:
         session.flush()
     except IntegrityError as exc:  # the same version stored by another import a moment ago
         session.rollback()
-        raise FormRefused([f"{q.id}@{version} was stored by another import just now; import the form again"]) from exc
+        raise FormRefused([gettext("%(key)s was stored by another import just now; import the form again",
+                                   key=f"{q.id}@{version}")]) from exc
     return Stored(f"{q.id}@{version}", new=True)
 
 

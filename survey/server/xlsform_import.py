@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import tomli_w
+from flask_babel import gettext
 from pyxform.errors import PyXFormError
 from pyxform.xls2json import workbook_to_json
 from pyxform.xls2json_backends import DefinitionData, get_xlsform
@@ -68,12 +69,12 @@ def read_xlsform(data: bytes) -> ImportedForm:
     try:
         workbook = get_xlsform(io.BytesIO(data), file_type=".xlsx")
     except (PyXFormError, ValueError, KeyError, OSError, EOFError) as exc:
-        raise FormRefused([f"the file is not an XLSForm workbook pyxform can read ({exc})"]) from exc
+        raise FormRefused([gettext("the file is not an XLSForm workbook pyxform can read (%(error)s)", error=str(exc))]) from exc
     _check_cells(workbook)
     try:
         form = workbook_to_json(workbook_dict=workbook, form_name="data", warnings=[])
     except PyXFormError as exc:
-        raise FormRefused([f"pyxform refuses the form: {exc}"]) from exc
+        raise FormRefused([gettext("pyxform refuses the form: %(error)s", error=str(exc))]) from exc
     return _Converter(workbook, form).convert()
 
 
@@ -91,9 +92,11 @@ def _check_cells(wb: DefinitionData) -> None:
     if not survey:
         raise FormRefused(["the workbook has no 'survey' sheet with rows"])
     if len(survey) > limits.MAX_SURVEY_ROWS:
-        raise FormRefused([f"survey sheet: {len(survey)} rows; at most {limits.MAX_SURVEY_ROWS} are read"])
+        raise FormRefused([gettext("%(sheet)s sheet: %(rows)s rows; at most %(most)s are read", sheet="survey",
+                                   rows=len(survey), most=limits.MAX_SURVEY_ROWS)])
     if len(choices) > limits.MAX_CHOICE_ROWS:
-        raise FormRefused([f"choices sheet: {len(choices)} rows; at most {limits.MAX_CHOICE_ROWS} are read"])
+        raise FormRefused([gettext("%(sheet)s sheet: %(rows)s rows; at most %(most)s are read", sheet="choices",
+                                   rows=len(choices), most=limits.MAX_CHOICE_ROWS)])
     problems += refuse.check_columns("survey", _headers(wb.survey_header), survey, refuse.SURVEY_COLUMNS,
                                      refuse.TRANSLATED)
     problems += refuse.check_columns("choices", _headers(wb.choices_header), choices, refuse.CHOICE_COLUMNS,
@@ -115,15 +118,18 @@ def _check_cells(wb: DefinitionData) -> None:
         for header, value in row.items():
             base = refuse.base_name(header)
             if base == "appearance" and value.strip().lower() not in refuse.APPEARANCES:
-                problems.append(refuse.cell("survey", n, header, f"the appearance '{value}' is not supported here"))
+                problems.append(refuse.cell("survey", n, header, gettext("the appearance '%(value)s' is not supported here",
+                                                                         value=value)))
             if base == "parameters" and not (refuse.RANDOMIZE_RE.match(value) and refuse.select_of(raw_type)):
-                problems.append(refuse.cell("survey", n, header, f"the parameters '{value}' are not supported here "
-                                            "(only randomize=true, on select_one and select_multiple)"))
+                problems.append(refuse.cell("survey", n, header, gettext(
+                    "the parameters '%(value)s' are not supported here (only randomize=true, on select_one and "
+                    "select_multiple)", value=value)))
             if base in ("required", col.PREFER_NOT_TO_SAY, col.SORT_OPTIONS) and not col.is_boolean(value):
-                problems.append(refuse.cell("survey", n, header, f"'{value}' is not yes or no"))
+                problems.append(refuse.cell("survey", n, header, gettext("'%(value)s' is not yes or no", value=value)))
         if refuse.TYPES.get(raw_type.strip().lower()) == "calculate" and not row.get(col.SCORE_ITEMS):
-            problems.append(refuse.cell("survey", n, "type", "a 'calculate' row is read only as a score "
-                                        f"(with a '{col.SCORE_ITEMS}' column); other calculations are not supported"))
+            problems.append(refuse.cell("survey", n, "type", gettext(
+                "a 'calculate' row is read only as a score (with a '%(column)s' column); other calculations are "
+                "not supported", column=col.SCORE_ITEMS)))
     if problems:
         raise FormRefused(problems)
 
@@ -164,8 +170,7 @@ class _Converter:
         default_name = settings.get("default_language") or ""
         self.default = _language_of(default_name, None) if default_name else None
         if default_name and self.default is None:
-            raise FormRefused([refuse.cell("settings", 2, "default_language", "the language must be one of this "
-                                           f"platform's, written like 'English (en)'; supported: {', '.join(LANGUAGES)}")])
+            raise FormRefused([refuse.cell("settings", 2, "default_language", refuse.language_problem())])
         self.language = self.default or "en"
         self.translations: dict[str, dict[str, str]] = {}
         self.languages: dict[str, None] = {self.language: None}
@@ -189,8 +194,8 @@ class _Converter:
         source = texts.get(self.language, "").strip()
         if not source:
             if required:
-                self.problems.append(f"{where}: there is no text in the default language "
-                                     f"({col.language_column(self.language)})")
+                self.problems.append(f"{where}: " + gettext("there is no text in the default language (%(language)s)",
+                                                            language=col.language_column(self.language)))
             return ""
         for lang, text in texts.items():
             self.languages.setdefault(lang, None)
@@ -210,8 +215,7 @@ class _Converter:
         form = self.form
         form_id = str(form.get("id_string", ""))
         if not CODE_RE.fullmatch(form_id):
-            self.problems.append(refuse.cell("settings", 2, "form_id", f"'{form_id}' must be a lowercase code "
-                                             "(a-z, 0-9, _), starting with a letter"))
+            self.problems.append(refuse.cell("settings", 2, "form_id", _not_a_code(form_id)))
         version_text = str(form.get("version") or "1")
         if not re.fullmatch(r"[1-9][0-9]{0,8}", version_text):
             self.problems.append(refuse.cell("settings", 2, "version", f"'{version_text}' must be a whole number "
@@ -244,8 +248,9 @@ class _Converter:
             elif kind == "calculate":
                 scores.append(self.score(child))
             elif kind == "note":
-                self.problems.append(f"{self.where(child['name'], 'type')}: a note is read only as the form's "
-                                     "introduction (before the first group) or a group's (its first row)")
+                self.problems.append(f"{self.where(child['name'], 'type')}: " + gettext(
+                    "a note is read only as the form's introduction (before the first group) or a group's (its "
+                    "first row)"))
             else:
                 loose.append(child)
         self.flush(loose, sections, title)
@@ -278,7 +283,7 @@ class _Converter:
         name = str(group.get("name", ""))
         where = self.where(name, group=True)
         if not CODE_RE.fullmatch(name):
-            self.problems.append(f"{self.where(name, 'name', True)}: '{name}' must be a lowercase code (a-z, 0-9, _)")
+            self.problems.append(f"{self.where(name, 'name', True)}: {_not_a_code(name)}")
         out: Json = {"code": name, "title": self.label(name, group=True)}
         children = list(group.get("children", []))
         if children and children[0].get("type") == "note":
@@ -287,7 +292,8 @@ class _Converter:
         questions = []
         for child in children:
             if child.get("type") == "group":
-                self.problems.append(f"{self.where(child['name'], 'type', True)}: groups inside groups are not supported")
+                self.problems.append(f"{self.where(child['name'], 'type', True)}: "
+                                     + gettext("groups inside groups are not supported"))
             elif child.get("type") == "note":
                 self.problems.append(f"{self.where(child['name'], 'type')}: a note is read only as a group's "
                                      "introduction (its first row)")
@@ -309,8 +315,7 @@ class _Converter:
         bind = element.get("bind") or {}
         appearance = str((element.get("control") or {}).get("appearance", "")).strip().lower()
         if not CODE_RE.fullmatch(code):
-            self.problems.append(f"{self.where(code, 'name')}: '{code}' must be a lowercase code (a-z, 0-9, _), "
-                                 "starting with a letter")
+            self.problems.append(f"{self.where(code, 'name')}: {_not_a_code(code)}")
         out: Json = {"code": code, "text": self.label(code)}
         hint = self.label(code, "hint", required=False)
         if hint:
@@ -441,6 +446,10 @@ class _Converter:
         else:
             out["min_items"] = int(min_items)
         return out
+
+
+def _not_a_code(name: str) -> str:
+    return gettext("'%(name)s' must be a lowercase code (a-z, 0-9, _), starting with a letter", name=name)
 
 
 def _parses(text: str | None) -> bool:

@@ -12,6 +12,8 @@ from __future__ import annotations
 import io
 import zipfile
 
+from flask_babel import gettext
+
 #: The largest .xlsx file taken (our biggest instrument with 13 languages is about 50 kB).
 MAX_FORM_BYTES = 2 * 1024 * 1024
 #: The most members an .xlsx archive may have, and the most XML they may declare in all.
@@ -29,20 +31,18 @@ class FormTooLarge(ValueError):
 def check_container(data: bytes) -> None:
     """Refuse ``data`` unless it is a zip archive small enough, before anything parses it."""
     if len(data) > MAX_FORM_BYTES:
-        raise FormTooLarge(
-            f"the file is {len(data) / 1024 / 1024:.1f} MB; an XLSForm here may be at most "
-            f"{MAX_FORM_BYTES // 1024 // 1024} MB"
-        )
+        raise FormTooLarge(gettext("the file is %(size)s MB; an XLSForm here may be at most %(most)s MB",
+                                   size=f"{len(data) / 1024 / 1024:.1f}", most=MAX_FORM_BYTES // 1024 // 1024))
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = archive.infolist()
     except (zipfile.BadZipFile, ValueError, OSError) as exc:
-        raise FormTooLarge("the file is not an .xlsx workbook (save it from your spreadsheet as .xlsx)") from exc
+        raise FormTooLarge(gettext("the file is not an .xlsx workbook (save it from your spreadsheet as .xlsx)")) from exc
     if len(members) > MAX_MEMBERS:
-        raise FormTooLarge(f"the workbook has {len(members)} parts; at most {MAX_MEMBERS} are read")
+        raise FormTooLarge(gettext("the workbook has %(parts)s parts; at most %(most)s are read", parts=len(members),
+                                   most=MAX_MEMBERS))
     declared = sum(m.file_size for m in members)
     if declared > MAX_UNCOMPRESSED_BYTES:
-        raise FormTooLarge(
-            f"the workbook unpacks to {declared / 1024 / 1024:.0f} MB; at most "
-            f"{MAX_UNCOMPRESSED_BYTES // 1024 // 1024} MB are read (is it a compressed bomb?)"
-        )
+        raise FormTooLarge(gettext("the workbook unpacks to %(size)s MB; at most %(most)s MB are read (is it a "
+                                   "compressed bomb?)", size=f"{declared / 1024 / 1024:.0f}",
+                                   most=MAX_UNCOMPRESSED_BYTES // 1024 // 1024))

@@ -51,12 +51,13 @@ SELECT_TYPES = {
     "select_multiple": "select_multiple", "select multiple": "select_multiple",
     "select all that apply": "select_multiple",
 }
-_WHY_NOT: dict[str, str] = {
-    "decimal": "decimal numbers are not supported here; use 'integer' (whole numbers)",
-    "or_other": "'or_other' is not supported; add an 'other' choice and a text question with "
-                "relevant selected(${question}, 'other')",
-    "begin_repeat": "repeats are not supported: each response answers each question once",
-    "begin repeat": "repeats are not supported: each response answers each question once",
+_REPEATS = _l("repeats are not supported: each response answers each question once")
+_WHY_NOT: dict[str, LazyString] = {
+    "decimal": _l("decimal numbers are not supported here; use 'integer' (whole numbers)"),
+    "or_other": _l("'or_other' is not supported; add an 'other' choice and a text question with relevant "
+                   "selected(${question}, 'other')"),
+    "begin_repeat": _REPEATS,
+    "begin repeat": _REPEATS,
 }
 
 #: Survey columns read (their base name before any '::language'), with pyxform's aliases.
@@ -112,11 +113,15 @@ def check_columns(sheet: str, headers: Sequence[str], rows: Sequence[Mapping[str
             suffix = header.split("::", 1)[1].strip()
             match = col.LANGUAGE_RE.match(suffix)
             if base not in translated:
-                problems.append(cell(sheet, row, header, "this column has no languages"))
+                problems.append(cell(sheet, row, header, gettext("this column has no languages")))
             elif match is None or match["code"] not in LANGUAGES:
-                problems.append(cell(sheet, row, header, f"the language must be one of this platform's, written "
-                                     f"like 'English (en)'; supported: {', '.join(LANGUAGES)}"))
+                problems.append(cell(sheet, row, header, language_problem()))
     return problems
+
+
+def language_problem() -> str:
+    return gettext("the language must be one of this platform's, written like 'English (en)'; supported: "
+                   "%(languages)s", languages=", ".join(LANGUAGES))
 
 
 def type_problem(raw_type: str) -> str | None:
@@ -129,12 +134,12 @@ def type_problem(raw_type: str) -> str | None:
         return None
     words = kind.split(" ")
     if words[-1] == "or_other":
-        return _WHY_NOT["or_other"]
+        return str(_WHY_NOT["or_other"])
     for spelling in SELECT_TYPES:
         if kind.startswith(spelling + " ") and len(kind[len(spelling) + 1:].split(" ")) == 1:
             return None
     if kind in _WHY_NOT:
-        return _WHY_NOT[kind]
+        return str(_WHY_NOT[kind])
     return gettext("the type '%(type)s' is not supported here", type=raw_type)
 
 
