@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from survey.analyst import charts
-from survey.analyst.aggregate import NO_ANSWER, NO_SCORE, TOTAL, Cell, Table
-from survey.analyst.findings import Estimate, Figure, KeyFindings, estimate, key_findings, score_range
+from survey.analyst.aggregate import NO_ANSWER, TOTAL, Cell, Table
+from survey.analyst.findings import Estimate, Figure, KeyFindings, key_findings, score_range
 from survey.analyst.interface import N_, Interface
 from survey.analyst.labels import Labels
 from survey.analyst.suppress import COMPLEMENT, PRIMARY, PUBLISHED
@@ -620,5 +620,3 @@ def _inputs(page: Page) -> str:
                          keys=keys, k=o.settings.k, epsilon=e(epsilon), workers=o.settings.workers) + "</p>")
     return page.keep(page.heading(2, _("Inputs")), "".join(out))
 
-
-__all__ = ["NO_SCORE", "e", "estimate", "render", "write_report"]
