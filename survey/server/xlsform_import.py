@@ -86,11 +86,11 @@ def _check_cells(wb: DefinitionData) -> None:
     problems: list[str] = []
     for name in wb.sheet_names or ():
         if name.lower() in refuse.REFUSED_SHEETS:
-            problems.append(refuse.cell(name, 1, "A", "this sheet is not supported here"))
+            problems.append(refuse.cell(name, 1, "A", gettext("this sheet is not supported here")))
     survey = list(wb.survey or [])
     choices = list(wb.choices or [])
     if not survey:
-        raise FormRefused(["the workbook has no 'survey' sheet with rows"])
+        raise FormRefused([gettext("the workbook has no 'survey' sheet with rows")])
     if len(survey) > limits.MAX_SURVEY_ROWS:
         raise FormRefused([gettext("%(sheet)s sheet: %(rows)s rows; at most %(most)s are read", sheet="survey",
                                    rows=len(survey), most=limits.MAX_SURVEY_ROWS)])
@@ -109,7 +109,7 @@ def _check_cells(wb: DefinitionData) -> None:
         raw_type = row.get("type", "")
         if not raw_type:
             if any(v for v in row.values()):
-                problems.append(refuse.cell("survey", n, "type", "a row with content needs a type"))
+                problems.append(refuse.cell("survey", n, "type", gettext("a row with content needs a type")))
             continue
         why = refuse.type_problem(raw_type)
         if why is not None:
@@ -265,7 +265,8 @@ class _Converter:
         try:
             questionnaire = parse(source, f"{form_id}@{version_text}")
         except DefinitionError as exc:
-            raise FormRefused([f"the form is not a definition this platform can field: {exc}"]) from exc
+            raise FormRefused([gettext("the form is not a definition this platform can field: %(error)s",
+                                       error=str(exc))]) from exc
         languages = tuple(lang for lang in LANGUAGES if lang in self.languages)
         languages = (self.language, *(lang for lang in languages if lang != self.language))
         translations = {lang: self.translations.get(lang, {}) for lang in languages if lang != self.language}
@@ -295,15 +296,15 @@ class _Converter:
                 self.problems.append(f"{self.where(child['name'], 'type', True)}: "
                                      + gettext("groups inside groups are not supported"))
             elif child.get("type") == "note":
-                self.problems.append(f"{self.where(child['name'], 'type')}: a note is read only as a group's "
-                                     "introduction (its first row)")
+                self.problems.append(f"{self.where(child['name'], 'type')}: "
+                                     + gettext("a note is read only as a group's introduction (its first row)"))
             elif child.get("type") == "calculate":
-                self.problems.append(f"{self.where(child['name'], 'type')}: a score ('calculate') goes after the "
-                                     "last group")
+                self.problems.append(f"{self.where(child['name'], 'type')}: "
+                                     + gettext("a score ('calculate') goes after the last group"))
             else:
                 questions.append(self.question(child))
         if not questions:
-            self.problems.append(f"{where}: a group needs at least one question")
+            self.problems.append(f"{where}: " + gettext("a group needs at least one question"))
         out["questions"] = questions
         return out
 
@@ -350,7 +351,8 @@ class _Converter:
                 out["max_length"] = int(match[1])
                 own = match[2] or ("" if not message else constraint)
         else:
-            self.problems.append(f"{self.where(code, 'type')}: the type '{kind}' is not supported here")
+            self.problems.append(f"{self.where(code, 'type')}: "
+                                 + gettext("the type '%(type)s' is not supported here", type=str(kind)))
         if own:
             self.expression(own, code, "constraint")
             out["constraint"] = own
@@ -401,14 +403,14 @@ class _Converter:
         options: list[Json] = []
         given = [c.get(col.NUMERIC_VALUE) for c in choices]
         if any(given) and not all(given):
-            self.problems.append(f"choices sheet, list {list_name}, column {col.NUMERIC_VALUE}: give every choice "
-                                 "of the list a value, or none")
+            self.problems.append(gettext("choices sheet, list %(list)s, column %(column)s: give every choice of the "
+                                         "list a value, or none", list=list_name, column=col.NUMERIC_VALUE))
         for position, c in enumerate(choices, 1):
             name = str(c.get("name", ""))
             if not OPTION_RE.fullmatch(name) or name == PREFER_NOT_TO_SAY:
-                self.problems.append(f"{self.choice_where(list_name, c, 'name')}: '{name}' must be a lowercase "
-                                     f"code (a-z, 0-9, _), not {PREFER_NOT_TO_SAY} (a question's "
-                                     f"'{col.PREFER_NOT_TO_SAY}' column offers that)")
+                self.problems.append(f"{self.choice_where(list_name, c, 'name')}: " + gettext(
+                    "'%(name)s' must be a lowercase code (a-z, 0-9, _), not %(pnts)s (a question's '%(column)s' "
+                    "column offers that)", name=name, pnts=PREFER_NOT_TO_SAY, column=col.PREFER_NOT_TO_SAY))
             option: Json = {"code": name, "value": position, "label": self.choice_label(list_name, c)}
             raw_value = str(c.get(col.NUMERIC_VALUE) or "")
             if raw_value:
@@ -416,7 +418,7 @@ class _Converter:
                     option["value"] = int(raw_value)
                 else:
                     self.problems.append(f"{self.choice_where(list_name, c, col.NUMERIC_VALUE)}: "
-                                         f"'{raw_value}' is not a whole number")
+                                         + _not_a_number(raw_value))
             if col.yes(c.get(col.LAST)):
                 option["last"] = True
             options.append(option)
@@ -442,7 +444,7 @@ class _Converter:
         }
         min_items = str(element.get(col.SCORE_MIN_ITEMS) or len(items))
         if not min_items.isdigit():
-            self.problems.append(f"{self.where(code, col.SCORE_MIN_ITEMS)}: '{min_items}' is not a whole number")
+            self.problems.append(f"{self.where(code, col.SCORE_MIN_ITEMS)}: {_not_a_number(min_items)}")
         else:
             out["min_items"] = int(min_items)
         return out
@@ -450,6 +452,10 @@ class _Converter:
 
 def _not_a_code(name: str) -> str:
     return gettext("'%(name)s' must be a lowercase code (a-z, 0-9, _), starting with a letter", name=name)
+
+
+def _not_a_number(text: str) -> str:
+    return gettext("'%(value)s' is not a whole number", value=text)
 
 
 def _parses(text: str | None) -> bool:
