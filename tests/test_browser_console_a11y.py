@@ -96,7 +96,7 @@ def violations(page: Page, axe_source: str) -> list[dict]:
 
 def walk(page: Page, base: str, c: Console, at: Callable[[str], None]) -> None:
     """Every console page and state, calling ``at(name)`` on each. Nothing here is destructive
-    but the last step, which closes the survey without responses."""
+    but the last steps, which close the survey without responses and reopen it."""
     console = f"{base}/console"
     page.goto(f"{console}/login")
     at("login")
@@ -168,7 +168,10 @@ def walk(page: Page, base: str, c: Console, at: Callable[[str], None]) -> None:
     page.wait_for_url(f"{console}/surveys/{c.empty_survey_id}")
     at("closed survey")
     page.goto(f"{console}/surveys/{c.empty_survey_id}/close")
+    page.wait_for_url(f"{console}/surveys/{c.empty_survey_id}")  # closed already: back to its page
     at("close when closed")
+    page.click(f"form[action$='/surveys/{c.empty_survey_id}/open'] button")  # as it was, for the next walk
+    page.wait_for_selector("a[href$='/close']")
 
 
 PAGES = 27
