@@ -125,6 +125,28 @@ def test_builtin_exported_by_the_command_imports_as_itself(app: Flask, tmp_path:
     assert code == 0 and "(13 languages)" in out, out
     code, out = cli(app, "import", str(tmp_path / "stigma.xlsx"))
     assert code == 0 and "already stored as stigma@1; nothing changed" in out, out
+    # A changed built-in is refused: a later release could bring a built-in stigma@2 of its own.
+    from survey.core.questionnaire import parse
+    from survey.server.xlsform_export import xlsform_bytes
+
+    stigma = app.extensions["questionnaires"]["stigma@1"]
+    changed = parse(stigma.source.replace('title = "How people treat you"', 'title = "Stigma, our wording"'))
+    (tmp_path / "changed.xlsx").write_bytes(xlsform_bytes(changed, "en", ["en"], {}))
+    code, out = cli(app, "import", str(tmp_path / "changed.xlsx"))
+    assert code == 1 and "stigma is a built-in questionnaire: give your form another form_id" in out, out
+
+
+def test_keys_that_name_nothing_are_not_found(app: Flask) -> None:
+    from survey.server.questionnaire_store import mark_reviewed, publish
+
+    with app.app_context():
+        reg = app.extensions["questionnaires"]
+        for key in ("x@99999999999", "x@²", "x@-1", "X@1", "x@", "@1", "x@1@2", "x@0"):
+            assert reg.get(key) is None and reg.texts(key) is None
+            with pytest.raises(KeyError):
+                publish(session(), key)
+            with pytest.raises(KeyError):
+                mark_reviewed(session(), key, "bs")
 
 
 def test_a_refused_form_names_its_cells(app: Flask, tmp_path: Path) -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
@@ -61,12 +62,8 @@ class QuestionnaireRegistry(Mapping[str, Questionnaire]):
         found = self.builtin.get(key) or self._parsed.get(key)
         if found is not None:
             return found
-        qid, _, version = key.partition("@")
-        if not version.isdigit():
-            raise KeyError(key)
         with _session() as s:
-            row = s.scalar(select(ImportedQuestionnaire).where(
-                ImportedQuestionnaire.questionnaire_id == qid, ImportedQuestionnaire.version == int(version)))
+            row = _row(s, key)
             if row is None:
                 raise KeyError(key)
             q = parse(row.definition, key)
@@ -93,12 +90,8 @@ class QuestionnaireRegistry(Mapping[str, Questionnaire]):
             return None
         if not fresh and key in self._texts:
             return self._texts[key]
-        qid, _, version = key.partition("@")
-        if not version.isdigit():
-            return None
         with _session() as s:
-            row = s.scalar(select(ImportedQuestionnaire).where(
-                ImportedQuestionnaire.questionnaire_id == qid, ImportedQuestionnaire.version == int(version)))
+            row = _row(s, key)
             if row is None:
                 return None
             found = self._texts[key] = stored_texts(row)
@@ -108,6 +101,19 @@ class QuestionnaireRegistry(Mapping[str, Questionnaire]):
 def stored_texts(row: ImportedQuestionnaire) -> StoredTexts:
     return StoredTexts(row.language, tuple(row.languages.split()), json.loads(row.translations),
                        frozenset(row.reviewed_languages.split()))
+
+
+#: ``id@version`` as stored: an id of ours and a version the database's integer holds.
+_KEY = re.compile(r"([a-z][a-z0-9_]{0,47})@([1-9][0-9]{0,8})")
+
+
+def _row(session: Session, key: str) -> ImportedQuestionnaire | None:
+    """The stored definition ``key`` names (None for a key that cannot name one)."""
+    match = _KEY.fullmatch(key)
+    if match is None:
+        return None
+    return session.scalar(select(ImportedQuestionnaire).where(
+        ImportedQuestionnaire.questionnaire_id == match[1], ImportedQuestionnaire.version == int(match[2])))
 
 
 def registry() -> QuestionnaireRegistry:
@@ -170,6 +176,9 @@ def store_form(session: Session, form: ImportedForm, published: bool) -> Stored:
             stored = next((r for r in rows if r.version == e.version), None)
             if stored is None or json.loads(stored.translations) == translations:
                 return Stored(e.key, new=False)
+    if any(v.id == q.id for v in reg.builtin.values()):  # a later release may bring the same key
+        raise FormRefused([gettext("%(id)s is a built-in questionnaire: give your form another form_id (for "
+                                   "example %(id)s_local)", id=q.id)])
     problems = [p for e in earlier for p in _conflicts(q, e)]
     if problems:
         raise FormRefused(problems)
@@ -205,9 +214,7 @@ def _with_version(source: str, version: int) -> str:
 
 
 def mark_reviewed(session: Session, key: str, lang: str, reviewed: bool = True) -> None:
-    qid, _, version = key.partition("@")
-    row = session.scalar(select(ImportedQuestionnaire).where(
-        ImportedQuestionnaire.questionnaire_id == qid, ImportedQuestionnaire.version == int(version or 0)))
+    row = _row(session, key)
     if row is None or lang not in row.languages.split():
         raise KeyError(f"{key} has no language {lang}")
     done = set(row.reviewed_languages.split())
@@ -227,9 +234,7 @@ def is_published(session: Session, key: str) -> bool:
 
 
 def publish(session: Session, key: str) -> None:
-    qid, _, version = key.partition("@")
-    row = session.scalar(select(ImportedQuestionnaire).where(
-        ImportedQuestionnaire.questionnaire_id == qid, ImportedQuestionnaire.version == int(version or 0)))
+    row = _row(session, key)
     if row is None:
         raise KeyError(key)
     row.published = True
