@@ -105,6 +105,7 @@ def test_review_list_and_export_round_trip(app: Flask, tmp_path: Path) -> None:
     assert imported(app, tmp_path, form(), "--draft")[0] == 0
     with app.app_context():
         assert "local_help@1" not in list(app.extensions["questionnaires"])  # a draft is not offered
+    assert "local_help@1  Local services  (imported, draft; en bs(unreviewed) ar(unreviewed))" in cli(app, "list")[1]
     code, out = cli(app, "review", "local_help@1", "bs")
     assert code == 0, out
     with app.app_context():

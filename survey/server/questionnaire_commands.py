@@ -41,16 +41,14 @@ def _key(reference: str) -> str:
 
 @questionnaires_cli.command("list")
 def list_command() -> None:
-    """Every questionnaire new surveys may use, with its languages."""
+    """Every questionnaire, with its languages: built in, then imported (drafts too)."""
     reg = store.registry()
-    for key, q in sorted(reg.items()):
-        texts = reg.texts(key)
-        if texts is None:
-            click.echo(f"{key}  {q.title}  (built in; languages from the catalogs)")
-            continue
+    for key in sorted(reg.builtin):
+        click.echo(f"{key}  {reg[key].title}  (built in; languages from the catalogs)")
+    for key, texts, published in store.imported_list(session()):
         langs = " ".join(lang if lang == texts.language or lang in texts.reviewed else f"{lang}(unreviewed)"
                          for lang in texts.languages)
-        click.echo(f"{key}  {q.title}  (imported; {langs})")
+        click.echo(f"{key}  {reg[key].title}  ({'imported' if published else 'imported, draft'}; {langs})")
 
 
 @questionnaires_cli.command("export")
