@@ -82,6 +82,22 @@ def test_a_survey_limited_to_reviewed_languages_offers_respondents_only_those(ap
         assert 'hreflang="bs"' in page and 'hreflang="en"' in page
         assert 'hreflang="hr"' not in page and 'hreflang="ar"' not in page
     assert '<html lang="bs"' in respondent.get(f"/s/{token}?lang=bs").get_data(as_text=True)
+    # Flyers and code slips are printed only in those languages too.
+    with app.app_context():
+        s = session()
+        survey = s.scalars(select(Survey).where(Survey.uid == uid)).one()
+        survey.languages = "en bs hr"
+        link_id = survey.links[0].id
+        s.commit()
+    flyer = client.get(f"/console/links/{link_id}/flyer?lang=hr").get_data(as_text=True)
+    assert 'data-flyer' in flyer and 'lang="en" dir="ltr" data-flyer' in flyer
+    choices = re.search(r'<select[^>]* id="lang"[^>]*>(.*?)</select>', flyer, re.S)
+    assert choices and 'value="bs"' in choices.group(1) and 'value="hr"' not in choices.group(1)
+    codes = f"/console/links/{link_id}/codes"
+    refused = client.post(codes, data={"csrf_token": csrf(client, codes), "count": "2", "lang": "hr"})
+    assert refused.status_code == 400
+    made = client.post(codes, data={"csrf_token": csrf(client, codes), "count": "2", "lang": "bs"})
+    assert made.status_code == 200 and 'data-slip-lang="bs"' in made.get_data(as_text=True)
     # A coordinator cannot change the setting; the admin can undo it.
     make_user(app, "coordinator")
     other = login(app, "coordinator")
