@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import shutil
 
 import pytest
 from openpyxl import load_workbook
@@ -38,6 +39,16 @@ def test_export_converts_and_imports_back_equal(key: str) -> None:
         lang: {k: v.replace("\xa0", " ") for k, v in texts.items()} for lang, texts in translations.items()
     }
     assert sum(len(t) for t in back.translations.values()) > 12 * len(list(q.strings())) // 2
+
+
+@pytest.mark.skipif(shutil.which("java") is None, reason="ODK Validate (bundled with pyxform) needs Java")
+@pytest.mark.parametrize("key", ["stigma@1", "service_access@1", "service_access@2"])
+def test_odk_validate_accepts_the_export(key: str) -> None:
+    """JavaRosa, the engine of ODK Collect, through the ODK Validate that pyxform bundles: the
+    exported form (scores' XPath, relevance, constraints, 13 languages) is one ODK can field."""
+    q = BUILTIN[key]
+    data = xlsform_bytes(q, "en", list(LANGUAGES), translations_for(q, list(LANGUAGES)))
+    convert(data, file_type=".xlsx", validate=True)  # raises on any ODK Validate error
 
 
 def test_every_condition_option_value_and_score_survive() -> None:
