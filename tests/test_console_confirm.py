@@ -232,3 +232,17 @@ def test_the_export_page_says_what_the_file_is_how_to_hand_it_over_and_to_give_o
     assert "Do not send it by ordinary email" in page
     assert "never both: two exports of one survey hold the same responses" in page
     assert "each link needs at least" in page  # no responses yet: the export is not open
+
+
+@pytest.mark.parametrize("lang", [code for code in LANGUAGES if code != "en"])
+def test_cancel_reads_unlike_the_action_it_cancels_in_every_language(lang: str) -> None:
+    """On a confirmation page "Cancel" sits beside the red button: in Arabic both once began with
+    the same word (إلغاء, "cancel" and "revoke"), so a tap meant to go back read as the action."""
+    with (ROOT / "translations" / lang / "LC_MESSAGES" / "messages.po").open("rb") as f:
+        catalog = read_po(f)
+    cancel = catalog.get("Cancel")
+    assert cancel is not None and cancel.string
+    for action in ("Revoke link", "Close survey", "Disable account", "Remove the responses"):
+        message = catalog.get(action)
+        assert message is not None and message.string, action
+        assert str(cancel.string).casefold() not in str(message.string).casefold().split(), (action, message.string)
