@@ -148,6 +148,11 @@ def test_revoke_and_close_are_plain_links_on_the_survey_page_and_close_can_be_un
     assert f'action="/console/surveys/{setup.survey_id}/open"' in closed
     users = login(app, "admin").get("/console/users").get_data(as_text=True)
     assert "button warning" not in users and f'href="/console/users/{setup.coordinator_id}/disable"' in users
+    admin = login(app, "admin")
+    disabled = admin.post(f"/console/users/{setup.coordinator_id}/disable", follow_redirects=True,
+                          data={"csrf_token": csrf(admin, "/console/password"), "confirm": "yes"}).get_data(as_text=True)
+    assert "The account “coord” is disabled. To undo this, use “Enable coord” below." in disabled
+    assert f'action="/console/users/{setup.coordinator_id}/enable"' in disabled
 
 
 def _summary(text: str) -> str:

@@ -86,7 +86,9 @@ def user_disable(user_id: int) -> Any:
     user = _other_account(user_id)
     if (answer := unconfirmed(_disable_page(user))) is not None:
         return answer
-    return _set_active(user, False)
+    response = _set_active(user, False)
+    flash(gettext("The account “%(name)s” is disabled. To undo this, use “Enable %(name)s” below.", name=user.username))
+    return response
 
 
 @bp.post("/users/<id:user_id>/enable")
