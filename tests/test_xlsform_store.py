@@ -177,3 +177,21 @@ def test_respondents_get_the_forms_languages_and_its_reviewed_ones_when_limited(
         mark_reviewed(s, "local_help@1", "ar")
         s.commit()
         assert sorted(respondent_languages(survey)) == ["ar", "en"]
+
+
+def test_the_plain_form_refuses_with_the_forms_own_message_in_the_page_language(app: Flask, tmp_path: Path) -> None:
+    from survey.server.surveys import create_link, create_survey
+
+    data = form({"type": "integer", "constraint": ". >= 1 and . <= 9 and (. != 5)",
+                 "constraint_message::English (en)": "Not five.", "constraint_message::Bosanski (bs)": "Ne pet.",
+                 "constraint_message::العربية (ar)": "ليس خمسة."})
+    assert imported(app, tmp_path, data)[0] == 0
+    with app.app_context():
+        s = session()
+        q = app.extensions["questionnaires"]["local_help@1"]
+        survey = create_survey(s, q, app.extensions["keyring"].ids()[0], "Local", ["en", "bs", "ar"])
+        token = create_link(s, survey, "Drop-in").token
+        s.commit()
+    client = app.test_client()
+    page = client.post(f"/s/{token}?lang=bs", data={"q1": "5"}).get_data(as_text=True)
+    assert "Ne pet." in page and "Jeste li dobili pomoć?" in page and "Not five." not in page
