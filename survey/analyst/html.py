@@ -61,6 +61,7 @@ ul.findings li { margin: .4rem 0; }
 table { border-collapse: collapse; margin: .5rem 0 .4rem; font-size: .9rem; width: auto; }
 th, td { border-bottom: 1px solid var(--line); padding: .3rem .7rem; text-align: start; vertical-align: top; }
 td.n, th.n { text-align: end; font-variant-numeric: tabular-nums; unicode-bidi: isolate; }
+td.n { white-space: nowrap; }
 thead th { background: var(--soft); }
 tr.total th, tr.total td { border-top: 2px solid var(--ink); font-weight: bold; }
 td.s { color: var(--muted); font-style: italic; text-align: end; }
@@ -393,24 +394,32 @@ def _edge(v: float, decimals: int) -> str:
     return f"{v:.{decimals}f}"
 
 
-def bin_labels(page: Page, q: Questionnaire, sc: Score, edges: Sequence[tuple[float, float]]) -> list[str]:
-    """Score bins labelled with rounded edges (one decimal, two where one would make neighbouring
-    bins meet, whole numbers for whole-number scores) and, below, the answer nearest the bin's
-    middle in the scale's own words."""
-    labels = page.labels[q.key]
-    points = labels.scale_points(sc.items[0])
+def score_groups(page: Page, q: Questionnaire, sc: Score, edges: Sequence[tuple[float, float]],
+                 cells: Sequence[Cell]) -> tuple[list[str], list[int], int]:
+    """The published score bins gathered under the scale's own words: each bin goes to the answer
+    nearest its middle ("Never", "Sometimes"...), and each bar is labelled with that word and the
+    rounded range of scores it holds (one decimal; whole numbers for whole-number scores). Bars
+    are sums of published bins, each of at least k responses. Returns labels, counts and the
+    number of bins left out because they are hidden (only with noise or a tiny sample)."""
+    points = page.labels[q.key].scale_points(sc.items[0])
     per_item = 1 if sc.method == "mean" else len(sc.items)
     whole = all(float(v).is_integer() for pair in edges for v in pair)
-    decimals = 0 if whole else 1
-    if not whole and any(round(a[1], 1) >= round(b[0], 1) for a, b in zip(edges, edges[1:], strict=False)):
-        decimals = 2
-    out = []
-    for lo, hi in edges:
-        text = _edge(lo, decimals) if lo == hi else f"{_edge(lo, decimals)}–{_edge(hi, decimals)}"
+    groups: dict[int, list[float]] = {}  # scale point -> [lowest, highest, count]
+    hidden = 0
+    for (lo, hi), c in zip(edges, cells, strict=False):
+        if c.status != PUBLISHED or c.value is None:
+            hidden += 1
+            continue
         middle = (lo + hi) / 2 / per_item
-        nearest = min(points, key=lambda v: abs(v - middle)) if points else None
-        out.append(f"{text}\n{charts.short(points[nearest], 16)}" if nearest is not None else text)
-    return out
+        nearest = min(points, key=lambda v: abs(v - middle))
+        group = groups.setdefault(nearest, [lo, hi, 0])
+        group[0], group[1], group[2] = min(group[0], lo), max(group[1], hi), group[2] + float(c.value)
+    labels, counts = [], []
+    for point, (lo, hi, n) in sorted(groups.items()):
+        span = f"{lo:.{0 if whole else 1}f}" if lo == hi else f"{lo:.{0 if whole else 1}f}–{hi:.{0 if whole else 1}f}"
+        labels.append(f"{charts.short(points[point], 18)}\n{span}")
+        counts.append(int(n))
+    return labels, counts, hidden
 
 
 def _score_about(page: Page, q: Questionnaire, sc: Score) -> str:
@@ -510,15 +519,12 @@ def _score(page: Page, q: Questionnaire, sc: Score, tables: list[Table]) -> str:
     rest: list[str] = []
     dist = _find(tables, "score_distribution", sc.code)
     if dist and dist.edges:
-        ticks = bin_labels(page, q, sc, dist.edges)
-        shown = [(tick, int(c.value)) for tick, c in zip(ticks, dist.cells[0], strict=False)
-                 if c.status == PUBLISHED and c.value is not None]
-        if shown:
-            rest.append(charts.histogram([t for t, _v in shown], [v for _t, v in shown],
-                                         _("%(score)s (score, grouped)", score=name), _("responses")))
-            rest.append(para(_("Each bar groups neighbouring scores so that it holds at least %(k)s responses; below "
-                               "each range, the answer nearest its middle.", k=page.k), "small"))
-        hidden = len(ticks) - len(shown)
+        ticks, counts, hidden = score_groups(page, q, sc, dist.edges, dist.cells[0])
+        if ticks:
+            rest.append(charts.histogram(ticks, counts, _("%(score)s (score, grouped)", score=name), _("responses")))
+            rest.append(para(_("Each bar counts the responses whose score is nearest that answer, with the range of "
+                               "their scores below; aggregates.csv has the score in groups of at least %(k)s "
+                               "responses.", k=page.k), "small"))
         if hidden:  # only with noise or a tiny sample: bins are at least k wide
             rest.append(para(_("Score groups with too few responses are not drawn (%(n)s).", n=hidden)))
     for dim in DIM_NAMES:
@@ -531,12 +537,9 @@ def _score(page: Page, q: Questionnaire, sc: Score, tables: list[Table]) -> str:
 
         pub = [(group_label(g), float(row[1].value)) for g, row in zip(by.rows, by.cells, strict=True)
                if row[1].status == PUBLISHED and row[1].value is not None and row[0].value]
-        pair = []
-        if len(pub) > 1:
-            pair.append(charts.bars([p[0] for p in pub], [p[1] for p in pub], _("mean score")))
-        pair.append(stats_html(page, by, group_label, page.dim_header(dim)))
+        chart = charts.bars([p[0] for p in pub], [p[1] for p in pub], _("mean score")) if len(pub) > 1 else ""
         title = _("%(score)s by %(dimension)s", score=name, dimension=page.dim_name(dim))
-        rest.append(page.keep(page.heading(4, title), f'<div class="pair">{"".join(pair)}</div>'))
+        rest.append(page.keep(page.heading(4, title), chart + stats_html(page, by, group_label, page.dim_header(dim))))
     return page.keep(page.heading(3, name), "".join(first), "".join(rest))
 
 
