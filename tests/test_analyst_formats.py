@@ -348,3 +348,14 @@ def test_a_conditional_text_question_holds_its_missing_codes_as_text(tmp_path: P
     assert list(data["dis_told_nobody"])[3] == 1.0 and list(data["dis_told_family"])[3] == 0.0
     stata, _meta = pyreadstat.read_dta(str(tmp_path / "r.dta"), user_missing=True)
     assert list(stata["gender_self"]) == ["-98", "-99", "in my own words", "-98"]
+
+
+def test_an_xlsx_that_cannot_hold_the_responses_is_refused_before_decryption() -> None:
+    from survey.analyst.output_formats import MAX_XLSX_RESPONSES, check_size, parse_formats
+    from survey.analyst.terminal import UsageError
+
+    assert parse_formats(" SAV , xlsx,sav") == ("csv", "sav", "xlsx")
+    check_size(("csv", "xlsx"), MAX_XLSX_RESPONSES)
+    check_size(("csv", "sav", "dta"), MAX_XLSX_RESPONSES + 1)
+    with pytest.raises(UsageError, match="do not fit in a sheet of an XLSX file"):
+        check_size(("csv", "xlsx"), MAX_XLSX_RESPONSES + 1)

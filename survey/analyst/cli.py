@@ -110,7 +110,7 @@ def cmd_decrypt(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     if args.k < 2:
         raise UsageError("--k must be at least 2")
-    from survey.analyst.output_formats import parse_formats  # refused before the passphrase is asked
+    from survey.analyst.output_formats import check_size, parse_formats  # refused before the passphrase is asked
 
     formats = parse_formats(args.formats)
     if args.epsilon is not None and not args.epsilon > 0:
@@ -118,6 +118,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     if args.workers < 1:
         raise UsageError("--workers must be at least 1")
     readers = [RecordReader(path) for path in args.export]
+    check_size(formats, sum(int(reader.manifest.get("records", 0) or 0) for reader in readers))
     first_export: dict[str, Path] = {}
     for reader in readers:  # the manifest's shape was checked when it was read
         uid = reader.manifest["survey"]["uid"]

@@ -30,6 +30,8 @@ FORMATS: dict[str, tuple[str, ...]] = {
 }
 FILE_NAMES = {"xlsx": "report.xlsx", "sav": "responses.sav", "dta": "responses.dta"}
 INSTALL_HINT = 'pip install "run-survey[stats]"'
+#: The most responses an XLSX sheet holds (Excel's 1,048,576 rows, less the header).
+MAX_XLSX_RESPONSES = 1_048_575
 
 
 def parse_formats(text: str) -> tuple[str, ...]:
@@ -48,6 +50,13 @@ def parse_formats(text: str) -> tuple[str, ...]:
                 f"--formats {fmt} needs {', '.join(missing)}, which this installation lacks: "
                 f"install the statistical formats with `{INSTALL_HINT}`")
     return chosen
+
+
+def check_size(formats: Sequence[str], responses: int) -> None:
+    """Refuse, before anything is decrypted, an XLSX file that cannot hold ``responses`` rows."""
+    if "xlsx" in formats and responses > MAX_XLSX_RESPONSES:
+        raise UsageError(f"--formats xlsx: {responses:,} records do not fit in a sheet of an XLSX file "
+                         f"(at most {MAX_XLSX_RESPONSES:,}); use sav, dta or csv for this many")
 
 
 def extra_files(formats: Sequence[str]) -> list[str]:
@@ -72,6 +81,8 @@ def write_formats(
         path = out / FILE_NAMES[fmt]
         if fmt == "xlsx":
             from survey.analyst.xlsx_output import write_xlsx
+
+            check_size(formats, len(rows))  # the manifests' counts were checked before decryption
 
             write_xlsx(path, questionnaires, labels, variables, rows, aggregates)
         elif fmt == "sav":

@@ -32,9 +32,6 @@ from survey.analyst.variables import NOT_SHOWN, VariableSet
 from survey.core.questionnaire import PREFER_NOT_TO_SAY, Questionnaire
 from survey.core.visible_text import visible
 
-#: The most rows a sheet holds (Excel's limit), header included.
-MAX_ROWS = 1_048_576
-
 Cell = str | int | float | None
 #: A write-only worksheet (openpyxl has no type hints).
 WriteOnlyWorksheet = Any
@@ -62,8 +59,6 @@ def write_xlsx(
     rows: Sequence[AnswerRow], aggregates: Sequence[Sequence[object]],
 ) -> None:
     """The workbook; ``aggregates`` are aggregates.csv's rows, header first, values unformatted."""
-    if len(rows) + 1 > MAX_ROWS:
-        raise ValueError(f"{len(rows)} responses do not fit in one sheet of an XLSX file (at most {MAX_ROWS - 1})")
     book = Workbook(write_only=True)
     _responses(book.create_sheet("responses"), questionnaires, labels, variables, rows)
     _scores(book.create_sheet("scores"), questionnaires, rows)
