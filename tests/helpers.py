@@ -81,6 +81,14 @@ def review_text(page: Page) -> str:
     return page.inner_text("[data-review-list]")
 
 
+def plain_submit(page: Page, button: str = "[data-submit]") -> None:
+    """Press a button of the plain form (no JavaScript) and wait until the page it posts to has
+    loaded: a page still loading may look as if a question were not on it, and a form posted
+    before it is whole would miss answers."""
+    page.click(button)
+    page.wait_for_load_state()
+
+
 def plain_answer_demo(page: Page, at_page: Callable[[str], object] | None = None) -> None:
     """Answer the demo questionnaire as DEMO_FORM without JavaScript, a page at a time (each page
     the answer to the post of the one before), ending on "Send your answers". ``at_page(name)``
@@ -99,5 +107,4 @@ def plain_answer_demo(page: Page, at_page: Callable[[str], object] | None = None
                     page.fill(f"#{name}", v)
                 else:
                     page.check(f'input[name="{name}"][value="{v}"]')
-        page.click("[data-submit]")
-        page.wait_for_load_state()
+        plain_submit(page)

@@ -10,7 +10,7 @@ import pytest
 from flask import Flask
 
 from tests.conftest import ROOT, LiveServer, add_survey, artifact
-from tests.helpers import js_answer_demo, plain_answer_demo
+from tests.helpers import js_answer_demo, plain_answer_demo, plain_submit
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page
@@ -162,11 +162,11 @@ def test_every_journey_state_has_no_axe_violations_including_region(
     plain.wait_for_selector("#error-summary")
     audit(plain, "no-js server errors")
     plain.check("#needed_treatment-0")
-    plain.click("[data-submit]")
+    plain_submit(plain)
     plain.click("nav.languages summary")  # a later page: the languages are buttons inside the form
     audit(plain, "no-js page 2, languages open")
-    plain.click("[data-submit]")
-    plain.click("[data-submit]")
+    plain_submit(plain)
+    plain_submit(plain)
     plain.click("[data-review-details] summary")
     audit(plain, "no-js check your answers")
     plain.goto(f"{live_server.url}/s/{token}")

@@ -12,7 +12,7 @@ import pytest
 from flask import Flask
 
 from tests.conftest import AnalystKey, LiveServer, add_survey, export_survey, run_analyst
-from tests.helpers import DEMO_ROW, count_responses, js_answer_demo, read_rows
+from tests.helpers import DEMO_ROW, count_responses, js_answer_demo, plain_submit, read_rows
 
 if TYPE_CHECKING:
     from playwright.sync_api import BrowserContext, Page
@@ -62,14 +62,14 @@ def test_without_javascript_back_forward_and_reload_after_a_send_show_no_answers
     page = phone_no_js.new_page()
     page.goto(f"{live_server.url}/s/{token}")
     page.check("#needed_treatment-1")
-    page.click("[data-submit]")  # the plain form is in pages (respond/paging.py): on to page 2
-    page.click("[data-submit]")
+    plain_submit(page)  # the plain form is in pages (respond/paging.py): on to page 2
+    plain_submit(page)
     page.fill("#age", "150")
     page.fill("#comment", f"{CANARY} my own words")
-    page.click("[data-submit]")
+    plain_submit(page)
     assert page.is_visible("#error-summary") and page.input_value("#comment").startswith(CANARY)
     page.fill("#age", "34")
-    page.click("[data-submit]")
+    plain_submit(page)
     assert page.is_visible("#review")
     page.click("[data-submit]")
     page.wait_for_url("**/thanks**")

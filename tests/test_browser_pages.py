@@ -13,7 +13,7 @@ from flask import Flask
 
 from survey.core.languages import LANGUAGES
 from tests.conftest import AnalystKey, LiveServer, add_survey, artifact, export_survey, run_analyst
-from tests.helpers import DEMO_ROW, count_responses, read_rows
+from tests.helpers import DEMO_ROW, count_responses, plain_submit, read_rows
 
 if TYPE_CHECKING:
     from playwright.sync_api import BrowserContext, Page
@@ -35,8 +35,7 @@ def _page_heights(page: Page, url: str) -> list[float]:
         heights.append(_height(page))
         if page.is_visible("#review"):
             return heights
-        page.click("[data-submit]")
-        page.wait_for_load_state()
+        plain_submit(page)
         assert len(heights) < 60
 
 
@@ -77,38 +76,38 @@ def test_without_javascript_every_answer_travels_with_the_pages_and_arrives_whol
     page = phone_no_js.new_page()
     page.goto(f"{live_server.url}/s/{token}")
     assert page.is_visible("#q-needed_treatment") and page.is_hidden("#q-age") and page.is_hidden("#review")
-    page.click("[data-submit]")  # the required question, unanswered: this page again, with its problem only
+    plain_submit(page, "[data-submit]")  # the required question, unanswered: this page again, with its problem only
     assert page.locator("#error-summary li").count() == 1 and page.is_visible("#q-needed_treatment .error-message")
     page.check("#needed_treatment-0")
     page.check("#barriers-0")
     page.check("#barriers-4")
-    page.click("[data-submit]")
+    plain_submit(page, "[data-submit]")
     assert page.is_visible("#q-treated_unfairly") and page.is_hidden("#q-needed_treatment")
     assert "barriers=cost" not in page.url and "?" in page.url and "cost" not in page.url  # never in the address
     page.check("#treated_unfairly-3")
     page.check("#hide_recovery-5")
-    page.click("button[name=go][value=back]")
+    plain_submit(page, "button[name=go][value=back]")
     assert page.is_visible("#q-needed_treatment") and page.is_checked("#needed_treatment-0") and page.is_checked("#barriers-4")
-    page.click("[data-submit]")
+    plain_submit(page, "[data-submit]")
     assert page.is_checked("#treated_unfairly-3") and page.is_checked("#hide_recovery-5")
     page.click("nav.languages summary")  # another language: the same page, every answer kept
-    page.click("nav.languages button[lang=de]")
+    plain_submit(page, "nav.languages button[lang=de]")
     assert page.get_attribute("html", "lang") == "de" and page.is_visible("#q-treated_unfairly")
     assert page.is_checked("#treated_unfairly-3") and page.is_checked("#hide_recovery-5")
-    page.click("[data-submit]")
+    plain_submit(page, "[data-submit]")
     page.fill("#age", "35")
     page.fill("#comment", str(DEMO_ROW["comment"]))
-    page.click("[data-submit]")
+    plain_submit(page, "[data-submit]")
     assert page.is_visible("#review") and page.is_hidden("#q-age")
     assert "canary-7f3a9c" not in page.inner_text("body")  # "Check your answers" shows nothing until opened
     page.screenshot(path=str(artifact("plain-form-review-closed.png")))
     page.click("[data-review-details] summary")
     review = page.inner_text("[data-review-list]")
     assert "canary-7f3a9c" in review and "35" in review and "Kosten" in review
-    page.locator("[data-review-list] .review-row", has_text="35").locator("button").click()  # "Change"
+    plain_submit(page, "[data-review-list] .review-row:has-text('35') button")  # "Change"
     assert page.is_visible("#q-age") and page.input_value("#age") == "35"
     page.fill("#age", "34")
-    page.click("[data-submit]")
+    plain_submit(page, "[data-submit]")
     assert count_responses(app) == 0  # nothing is stored before Send
     page.click("[data-submit]")
     page.wait_for_url("**/thanks**")

@@ -43,15 +43,29 @@ def posted_page(steps: Mapping[str, int], form: Mapping[str, str]) -> int:
     return min(max(page, 1), review_page(steps))
 
 
+def _change(go: str) -> int | None:
+    number = go[len(CHANGE_PREFIX):] if go.startswith(CHANGE_PREFIX) else ""
+    return int(number) if number.isdigit() and len(number) < 4 else None
+
+
+def sends(form: Mapping[str, str]) -> bool:
+    """True when this post sends the answers (anything but moving between pages): what the
+    submission rate limit counts (survey/server/respond/submit_limit.py)."""
+    go = form.get(GO, SEND)
+    return go not in (NEXT, BACK, STAY) and _change(go) is None
+
+
 def where_to(steps: Mapping[str, int], form: Mapping[str, str]) -> str | int:
     """NEXT, SEND or STAY, or the number of the page asked for (BACK and "Change")."""
+    if sends(form):
+        return SEND
     go = form.get(GO, SEND)
-    at = posted_page(steps, form)
+    change = _change(go)
+    if change is not None:
+        return min(max(change, 1), review_page(steps))
     if go == BACK:
-        return max(at - 1, 1)
-    if go.startswith(CHANGE_PREFIX) and go[len(CHANGE_PREFIX):].isdigit():
-        return min(max(int(go[len(CHANGE_PREFIX):]), 1), review_page(steps))
-    return go if go in (NEXT, STAY) else SEND
+        return max(posted_page(steps, form) - 1, 1)
+    return go
 
 
 def on_page(steps: Mapping[str, int], page: int) -> set[str]:

@@ -8,6 +8,7 @@ from typing import Any
 from flask import current_app, jsonify, request
 from flask_babel import gettext
 
+from survey.server.respond import paging
 from survey.server.respond.blueprint import bp
 from survey.server.web.errors import respondent_error_page
 from survey.server.web.ratelimit import RateLimiter, request_client
@@ -24,8 +25,12 @@ def _make_submit_limiter(state: Any) -> None:
 
 @bp.before_app_request
 def _limit_submissions() -> Any:
-    """Counts every POST to a submit endpoint, valid or not, before anything is parsed."""
+    """Counts every POST to a submit endpoint that sends answers, valid or not, before they are
+    checked: every sealed envelope, and every plain form post but those that only move between
+    its pages (survey/server/respond/paging.py: a respondent without JavaScript posts once a page)."""
     if request.method != "POST" or request.endpoint not in SUBMIT_ENDPOINTS:
+        return None
+    if request.endpoint == "respond.submit_form" and not paging.sends(request.form):
         return None
     limiter: RateLimiter | None = current_app.extensions.get("submit_limiter")
     settings = current_app.config["SETTINGS"]
