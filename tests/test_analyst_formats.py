@@ -359,3 +359,16 @@ def test_an_xlsx_that_cannot_hold_the_responses_is_refused_before_decryption() -
     check_size(("csv", "sav", "dta"), MAX_XLSX_RESPONSES + 1)
     with pytest.raises(UsageError, match="do not fit in a sheet of an XLSX file"):
         check_size(("csv", "xlsx"), MAX_XLSX_RESPONSES + 1)
+
+
+def test_run_json_names_the_extra_files_their_digests_and_that_they_are_per_person(
+        formats_report: tuple[Path, Path]) -> None:
+    import hashlib
+    import json
+
+    _export, out = formats_report
+    run = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    for name in ("report.xlsx", "responses.sav", "responses.dta"):
+        assert run["outputs_sha256"][name] == hashlib.sha256((out / name).read_bytes()).hexdigest()
+        assert name in run["per_person"]
+    assert run["settings"]["lang"] == "bs"
