@@ -59,20 +59,27 @@ export async function sealWithAad(recipientRaw, info, aad, plaintext, aeadId = A
   if (!keyLength) throw new Error("unsupported AEAD");
   const kemSuite = concat(text.encode("KEM"), u16(KEM));
   const hpkeSuite = concat(text.encode("HPKE"), u16(KEM), u16(KDF), u16(aeadId));
-  const recipient = await subtle.importKey("raw", recipientRaw, { name: "ECDH", namedCurve: "P-256" }, false, []);
-  const { privateKey, enc } = await ephemeral(fixedEphemeral);
+  const empty = new Uint8Array(0);
+  // Steps that do not depend on each other run together (a slow phone waits for each WebCrypto
+  // call in turn): the two hashes of the key schedule's context beside the DH.
+  const hashes = Promise.all([
+    labeledExtract(hpkeSuite, empty, "psk_id_hash", empty),
+    labeledExtract(hpkeSuite, empty, "info_hash", info),
+  ]);
+  const [recipient, { privateKey, enc }] = await Promise.all([
+    subtle.importKey("raw", recipientRaw, { name: "ECDH", namedCurve: "P-256" }, false, []),
+    ephemeral(fixedEphemeral),
+  ]);
   const dh = new Uint8Array(await subtle.deriveBits({ name: "ECDH", public: recipient }, privateKey, 256));
   const eaePrk = await labeledExtract(kemSuite, new Uint8Array(0), "eae_prk", dh);
   const sharedSecret = await labeledExpand(kemSuite, eaePrk, "shared_secret", concat(enc, recipientRaw), 32);
-  const empty = new Uint8Array(0);
-  const context = concat(
-    new Uint8Array([0]), // mode_base
-    await labeledExtract(hpkeSuite, empty, "psk_id_hash", empty),
-    await labeledExtract(hpkeSuite, empty, "info_hash", info),
-  );
+  const [pskIdHash, infoHash] = await hashes;
+  const context = concat(new Uint8Array([0]), pskIdHash, infoHash); // mode_base
   const secret = await labeledExtract(hpkeSuite, sharedSecret, "secret", empty);
-  const key = await labeledExpand(hpkeSuite, secret, "key", context, keyLength);
-  const baseNonce = await labeledExpand(hpkeSuite, secret, "base_nonce", context, 12);
+  const [key, baseNonce] = await Promise.all([
+    labeledExpand(hpkeSuite, secret, "key", context, keyLength),
+    labeledExpand(hpkeSuite, secret, "base_nonce", context, 12),
+  ]);
   const aesKey = await subtle.importKey("raw", key, "AES-GCM", false, ["encrypt"]);
   const ct = new Uint8Array(await subtle.encrypt({ name: "AES-GCM", iv: baseNonce, additionalData: aad }, aesKey, plaintext));
   return { enc, sharedSecret, key, baseNonce, ct };
@@ -98,9 +105,11 @@ export async function keyId(recipientRaw) {
 /** The version 1 envelope of `plaintext` (bytes) for the survey `surveyUid`, sealed to the key. */
 export async function sealEnvelope(publicKeyHex, keyIdHex, surveyUid, plaintext) {
   const recipient = fromHex(publicKeyHex);
-  if (recipient.length !== 65 || (await keyId(recipient)) !== keyIdHex) throw new Error("key id does not match the key");
+  if (recipient.length !== 65) throw new Error("key id does not match the key");
   const header = concat(new Uint8Array([1]), u16(KEM), u16(KDF), u16(AEAD), fromHex(keyIdHex));
   const info = concat(text.encode(INFO_LABEL), new Uint8Array([0]), header, text.encode(surveyUid));
-  const { enc, ct } = await sealWithAad(recipient, info, new Uint8Array(0), pad(plaintext));
+  // The key id is checked while sealing runs; nothing sealed is returned unless it matches.
+  const [id, { enc, ct }] = await Promise.all([keyId(recipient), sealWithAad(recipient, info, new Uint8Array(0), pad(plaintext))]);
+  if (id !== keyIdHex) throw new Error("key id does not match the key");
   return concat(header, enc, ct);
 }
