@@ -173,7 +173,7 @@ def build_world(app: Flask) -> World:
 
 def path_values(rule: Rule, world: World) -> dict[str, str]:
     values = {"survey_id": str(world.survey_id), "link_id": str(world.link_id), "user_id": str(world.user_id),
-              "token": world.token, "filename": "respond.css"}
+              "token": world.token, "filename": "respond.css", "key": "stigma@1"}
     return {name: values[name] for name in rule.arguments}
 
 
