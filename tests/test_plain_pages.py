@@ -100,3 +100,11 @@ def test_moving_between_pages_is_not_a_submission_for_the_rate_limit(tmp_path: P
     sends = [client.post(f"/s/{token}", data={**DEMO_FORM, "page": "4", "go": send}).status_code
              for send in ("send", "anything-else", "send")]
     assert sends == [303, 303, 429] and count_responses(app) == 2  # an unknown button sends, and counts
+
+
+@pytest.mark.parametrize("page, go", [("²", "next"), ("9999", "next"), ("-1", "back"), ("1", "page-²"), ("1", "page-0"),
+                                      ("1", "page-99999"), ("\x00", "stay"), ("1", "\x00")])
+def test_odd_page_numbers_and_buttons_get_a_page_never_a_server_error(app: Flask, page: str, go: str) -> None:
+    client, token, form_token = _start(app)
+    status, _html = _post(client, token, {"needed_treatment": "yes", "form_token": form_token}, page=page, go=go)
+    assert status in (200, 303, 400)

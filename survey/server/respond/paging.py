@@ -39,13 +39,13 @@ def review_page(steps: Mapping[str, int]) -> int:
 def posted_page(steps: Mapping[str, int], form: Mapping[str, str]) -> int:
     """The page the respondent posted from (1 when missing or not a page number)."""
     value = form.get(PAGE, "")
-    page = int(value) if value.isdigit() and len(value) < 4 else 1
+    page = int(value) if value.isascii() and value.isdigit() and len(value) < 4 else 1
     return min(max(page, 1), review_page(steps))
 
 
 def _change(go: str) -> int | None:
     number = go[len(CHANGE_PREFIX):] if go.startswith(CHANGE_PREFIX) else ""
-    return int(number) if number.isdigit() and len(number) < 4 else None
+    return int(number) if number.isascii() and number.isdigit() and len(number) < 4 else None
 
 
 def sends(form: Mapping[str, str]) -> bool:
