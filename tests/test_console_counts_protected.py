@@ -86,7 +86,7 @@ class Display:
     links: tuple[str, ...]  # each link's figure on the survey's page, oldest link first
     spreadsheet: tuple[tuple[str, ...], ...]  # counts.csv, header included
     codes_pages: tuple[tuple[str, ...], ...]  # the figures on each link's one-time-code page
-    export_offered: bool  # the button on the survey's page
+    export_offered: bool  # the download button on the survey's export page
     export: tuple[int, ...] | None  # records per link in the export file; None when it is refused
     listed_total: str = ""  # on the list of surveys
 
@@ -121,7 +121,8 @@ def scrape(client: FlaskClient, app: Flask, survey_id: int) -> Display:
         links=tuple(figures[1:]),
         spreadsheet=tuple(tuple(row) for row in csv.reader(io.StringIO(spreadsheet))),
         codes_pages=codes,
-        export_offered=f'action="/console/surveys/{survey_id}/export"' in page,
+        export_offered=(f'action="/console/surveys/{survey_id}/export"'
+                        in client.get(f"/console/surveys/{survey_id}/export").get_data(as_text=True)),
         export=_export(client, survey_id, len(links)),
     )
 
