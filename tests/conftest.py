@@ -169,11 +169,13 @@ class LinkOptions(TypedDict, total=False):
 
 def add_survey(app: Flask, questionnaire: str = "demo@1", label: str = "Street outreach",
                **link_opts: Unpack[LinkOptions]) -> tuple[str, str]:
-    """Create a survey with one link; returns (survey uid, link token)."""
+    """Create a survey with one link, offered in every language the server has; returns (survey
+    uid, link token)."""
     with app.app_context():
         s = session()
         q = app.extensions["questionnaires"][questionnaire]
-        survey = create_survey(s, q, app.extensions["keyring"].ids()[0], "Test survey", ["en"])
+        survey = create_survey(s, q, app.extensions["keyring"].ids()[0], "Test survey",
+                               list(app.extensions["survey_languages"]))
         link = create_link(s, survey, label, **link_opts)
         s.commit()
         return survey.uid, link.token

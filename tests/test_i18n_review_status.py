@@ -14,6 +14,7 @@ from sqlalchemy import select
 from survey.core.translation_review import Review, review_status
 from survey.server.database import session
 from survey.server.models import Survey
+from survey.server.surveys import create_link
 from tests.conftest import add_survey
 from tests.test_console_support import csrf, login, make_user
 
@@ -120,3 +121,28 @@ def test_a_survey_made_with_reviewed_only_ticked_keeps_it(app: Flask) -> None:
     assert made.status_code == 303, made.get_data(as_text=True)[:2000]
     with app.app_context():
         assert session().scalars(select(Survey.reviewed_languages_only).where(Survey.title == "Reviewed only")).one()
+
+
+def test_respondents_are_offered_only_the_languages_chosen_for_the_survey(app: Flask) -> None:
+    """"Languages offered to respondents" holds: a survey made in English and Bosnian answers a
+    German request in English and lists no German in its picker (the export's translations cover
+    the chosen languages only, so an answer in another one would be labelled in English)."""
+    make_user(app, "admin", admin=True)
+    client = login(app, "admin")
+    form = client.get("/console/surveys/new").get_data(as_text=True)
+    questionnaire = re.search(r'name="questionnaire"[^>]*>\s*<option value="([^"]+)"', form)
+    key = re.search(r'name="key_id"[^>]*>\s*<option value="([^"]+)"', form)
+    assert questionnaire and key
+    made = client.post("/console/surveys/new", data={
+        "csrf_token": csrf(client, "/console/surveys/new"), "title": "Two languages",
+        "questionnaire": questionnaire.group(1), "key_id": key.group(1), "languages": ["en", "bs"], "demo_ack": "y"})
+    assert made.status_code == 303, made.get_data(as_text=True)[:2000]
+    with app.app_context():
+        survey = session().scalars(select(Survey).where(Survey.title == "Two languages")).one()
+        token = create_link(session(), survey, "Outreach").token
+        session().commit()
+    respondent = app.test_client()
+    assert '<html lang="bs"' in respondent.get(f"/s/{token}?lang=bs").get_data(as_text=True)
+    german = respondent.get(f"/s/{token}?lang=de", headers={"Accept-Language": "de"}).get_data(as_text=True)
+    assert '<html lang="en"' in german
+    assert 'hreflang="de"' not in german and 'hreflang="bs"' in german

@@ -51,12 +51,15 @@ def language_choices() -> list[SelectChoice]:
 
 
 def respondent_languages(survey: Survey) -> list[str]:
-    """The languages this survey's respondents may choose: all the server has, or, when the
-    survey is limited to reviewed languages, the reviewed ones (English, the source, always).
-    A survey of an imported questionnaire offers only the languages its form has, and limited to
-    reviewed ones, those an admin marked reviewed (survey.server.questionnaire_store) whose
-    interface catalog is reviewed too, and the form's own language."""
-    offered: list[str] = current_app.extensions["survey_languages"]
+    """The languages this survey's respondents may choose: those chosen for it when it was made
+    ("Languages offered to respondents", which the export's translations follow) that the server
+    has, or, when the survey is limited to reviewed languages, the reviewed ones among them
+    (English, the source, always). A survey of an imported questionnaire offers only the languages
+    its form has, and limited to reviewed ones, those an admin marked reviewed
+    (survey.server.questionnaire_store) whose interface catalog is reviewed too, and the form's own
+    language."""
+    chosen = set(survey.language_list)
+    offered: list[str] = [lang for lang in current_app.extensions["survey_languages"] if lang in chosen] or ["en"]
     imported = registry().texts(survey.questionnaire_key)
     if imported is not None:  # an imported form: its own languages, its own review of each
         offered = [lang for lang in offered if lang in imported.languages] or [imported.language]
