@@ -108,7 +108,9 @@ def test_a_survey_limited_to_reviewed_languages_offers_respondents_only_those(ap
     assert '<html lang="hr"' in respondent.get(f"/s/{token}?lang=hr").get_data(as_text=True)
 
 
-def test_a_survey_made_with_reviewed_only_ticked_keeps_it(app: Flask) -> None:
+def make_survey_in_console(app: Flask, title: str, **fields: str) -> None:
+    """An admin makes a survey in English and Bosnian through the console's form (its first
+    questionnaire and key), with ``fields`` added to the form."""
     make_user(app, "admin", admin=True)
     client = login(app, "admin")
     form = client.get("/console/surveys/new").get_data(as_text=True)
@@ -116,9 +118,13 @@ def test_a_survey_made_with_reviewed_only_ticked_keeps_it(app: Flask) -> None:
     key = re.search(r'name="key_id"[^>]*>\s*<option value="([^"]+)"', form)
     assert questionnaire and key
     made = client.post("/console/surveys/new", data={
-        "csrf_token": csrf(client, "/console/surveys/new"), "title": "Reviewed only", "questionnaire": questionnaire.group(1),
-        "key_id": key.group(1), "languages": ["en", "bs"], "reviewed_only": "y", "demo_ack": "y"})
+        "csrf_token": csrf(client, "/console/surveys/new"), "title": title, "questionnaire": questionnaire.group(1),
+        "key_id": key.group(1), "languages": ["en", "bs"], "demo_ack": "y", **fields})
     assert made.status_code == 303, made.get_data(as_text=True)[:2000]
+
+
+def test_a_survey_made_with_reviewed_only_ticked_keeps_it(app: Flask) -> None:
+    make_survey_in_console(app, "Reviewed only", reviewed_only="y")
     with app.app_context():
         assert session().scalars(select(Survey.reviewed_languages_only).where(Survey.title == "Reviewed only")).one()
 
@@ -127,16 +133,7 @@ def test_respondents_are_offered_only_the_languages_chosen_for_the_survey(app: F
     """"Languages offered to respondents" holds: a survey made in English and Bosnian answers a
     German request in English and lists no German in its picker (the export's translations cover
     the chosen languages only, so an answer in another one would be labelled in English)."""
-    make_user(app, "admin", admin=True)
-    client = login(app, "admin")
-    form = client.get("/console/surveys/new").get_data(as_text=True)
-    questionnaire = re.search(r'name="questionnaire"[^>]*>\s*<option value="([^"]+)"', form)
-    key = re.search(r'name="key_id"[^>]*>\s*<option value="([^"]+)"', form)
-    assert questionnaire and key
-    made = client.post("/console/surveys/new", data={
-        "csrf_token": csrf(client, "/console/surveys/new"), "title": "Two languages",
-        "questionnaire": questionnaire.group(1), "key_id": key.group(1), "languages": ["en", "bs"], "demo_ack": "y"})
-    assert made.status_code == 303, made.get_data(as_text=True)[:2000]
+    make_survey_in_console(app, "Two languages")
     with app.app_context():
         survey = session().scalars(select(Survey).where(Survey.title == "Two languages")).one()
         token = create_link(session(), survey, "Outreach").token
